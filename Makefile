@@ -1,0 +1,50 @@
+# Latent — two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev
+BIN := .build/$(CONFIG)
+# Kernel and op suites that run a second time with the portable C path forced.
+REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments
+
+.PHONY: setup build test test-ref demo bench info fmt clean
+
+## setup: install the Debian packages Latent needs (quiet when all are present)
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  if [ -z "$$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then $$SUDO apt-get update -qq; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
+	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; }; \
+	fi
+
+## build: release build of the library, the CLI and the tests
+build: setup
+	$(SWIFT) build -c $(CONFIG) --build-tests
+
+## test: the whole suite in release, then the kernel/op suites on the portable path
+test: build
+	$(SWIFT) test -c $(CONFIG) --skip-build
+	@echo "== again with the portable reference kernels (LATENT_ISA=ref) =="
+	LATENT_ISA=ref $(SWIFT) test -c $(CONFIG) --skip-build --filter "$(REF_FILTER)"
+	@echo "== latent info =="
+	$(BIN)/latent info
+	LATENT_ISA=ref $(BIN)/latent info | grep -q "isa: ref"
+
+## demo: build and run the main job
+demo: build
+	$(BIN)/latent info
+
+## bench: kernel benchmarks (release), side by side with the PyTorch peers when torch is present
+bench: build
+	$(BIN)/latent-bench
+
+info: build
+	$(BIN)/latent info
+
+clean:
+	rm -rf .build runs

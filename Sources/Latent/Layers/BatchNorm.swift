@@ -1,0 +1,52 @@
+/// Batch normalisation over the channel axis 1 of (N, C) or (N, C, H, W).
+///
+/// Training: normalises with the biased batch variance and updates running
+/// statistics with the unbiased one (as PyTorch). Evaluation: uses the running
+/// statistics.
+public final class BatchNorm: Layer {
+    public let weight: Parameter
+    public let bias: Parameter
+    public let runningMean: Parameter
+    public let runningVar: Parameter
+    public let epsilon: Float
+    public let momentum: Float
+    public var isTraining = true
+
+    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
+        weight = Parameter(Tensor.ones([features]))
+        bias = Parameter(Tensor.zeros([features]))
+        runningMean = Parameter(Tensor.zeros([features]))
+        runningVar = Parameter(Tensor.ones([features]))
+        self.epsilon = epsilon
+        self.momentum = momentum
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
+    public var namedBuffers: [(name: String, parameter: Parameter)] { [("running_mean", runningMean), ("running_var", runningVar)] }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let c = weight.shape[0]
+        precondition((x.rank == 2 || x.rank == 4) && x.shape[1] == c, "BatchNorm(\(c)): input shape \(x.shape) needs (N, \(c)) or (N, \(c), H, W)")
+        // Channels last as rows of (M, C).
+        let rows = x.rank == 4 ? x.permuted([0, 2, 3, 1]).reshaped([-1, c]) : x
+        let m = rows.shape[0]
+        let normalized: Tensor
+        if isTraining {
+            precondition(m > 1, "BatchNorm: training needs more than one value per channel, input shape \(x.shape)")
+            let mean = rows.mean(axis: 0)
+            let centered = rows - mean
+            let variance = square(centered).mean(axis: 0)
+            normalized = centered / sqrt(variance + epsilon)
+            let unbiased = variance.detached() * (Float(m) / Float(m - 1))
+            runningMean.assign(runningMean.value.detached() * (1 - momentum) + mean.detached() * momentum)
+            runningVar.assign(runningVar.value.detached() * (1 - momentum) + unbiased * momentum)
+        } else {
+            normalized = (rows - runningMean.value.detached()) / sqrt(runningVar.value.detached() + epsilon)
+        }
+        let y = normalized * weight.value + bias.value
+        if x.rank == 4 {
+            return y.reshaped([x.shape[0], x.shape[2], x.shape[3], c]).permuted([0, 3, 1, 2])
+        }
+        return y
+    }
+}

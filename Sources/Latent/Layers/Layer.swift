@@ -1,0 +1,46 @@
+/// Anything with named parameters and a train/eval switch.
+public protocol Module: AnyObject {
+    /// Parameters with dotted names, PyTorch style (`"encoder.0.weight"`).
+    var namedParameters: [(name: String, parameter: Parameter)] { get }
+    /// Non-trainable state saved with a checkpoint (BatchNorm running statistics).
+    var namedBuffers: [(name: String, parameter: Parameter)] { get }
+    /// Sub-modules whose training flag follows this one.
+    var children: [Module] { get }
+    /// Training mode (BatchNorm uses batch statistics); evaluation otherwise.
+    var isTraining: Bool { get set }
+}
+
+/// A module that maps one tensor to one tensor.
+public protocol Layer: Module {
+    func callAsFunction(_ x: Tensor) -> Tensor
+}
+
+extension Module {
+    public var namedBuffers: [(name: String, parameter: Parameter)] { [] }
+    public var children: [Module] { [] }
+
+    /// All parameters in a fixed order.
+    public var parameters: [Parameter] { namedParameters.map(\.parameter) }
+
+    /// Total number of trainable scalars.
+    public var parameterCount: Int { parameters.map { $0.shape.reduce(1, *) }.reduce(0, +) }
+
+    /// Switches this module and its children to training or evaluation mode.
+    public func setTraining(_ on: Bool) {
+        var me = self
+        me.isTraining = on
+        for c in children { c.setTraining(on) }
+    }
+}
+
+/// Prefixes names: `prefix.name`.
+func prefixed(_ prefix: String, _ items: [(name: String, parameter: Parameter)]) -> [(name: String, parameter: Parameter)] {
+    items.map { (prefix + "." + $0.name, $0.parameter) }
+}
+
+/// PyTorch's default initialisation for Linear and Conv weights and biases:
+/// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform with a = sqrt(5)).
+func pytorchDefaultUniform(_ shape: [Int], fanIn: Int, rng: inout RandomGenerator) -> Tensor {
+    let bound = fanIn > 0 ? 1 / Float(fanIn).squareRoot() : 0
+    return rng.uniform(shape, low: -bound, high: bound)
+}

@@ -1,0 +1,72 @@
+import CLatent
+
+// Point-wise activations through the fused C kernels. Each op saves its input
+// and output; the C backward reads whichever it needs.
+
+extension Tensor {
+    func activated(_ act: Activation) -> Tensor {
+        let x = self
+        let y = K.biasAct(x, bias: nil, act, cols: Swift.max(x.shape.last ?? 1, 1))
+        return Tensor.record(y, inputs: [x]) { g in [K.actBackward(g, x: x, y: y, act)] }
+    }
+}
+
+/// max(x, 0).
+public func relu(_ x: Tensor) -> Tensor { x.activated(.relu) }
+/// x for x > 0, else slope * x.
+public func leakyReLU(_ x: Tensor, negativeSlope: Float = 0.01) -> Tensor { x.activated(.leakyReLU(negativeSlope)) }
+/// x for x > 0, else alpha * (e^x - 1).
+public func elu(_ x: Tensor, alpha: Float = 1) -> Tensor { x.activated(.elu(alpha)) }
+/// Hyperbolic tangent.
+public func tanh(_ x: Tensor) -> Tensor { x.activated(.tanh) }
+/// 1 / (1 + e^-x), stable for large |x|.
+public func sigmoid(_ x: Tensor) -> Tensor { x.activated(.sigmoid) }
+/// log(1 + e^x), stable for large |x|.
+public func softplus(_ x: Tensor) -> Tensor { x.activated(.softplus) }
+
+/// Activations a layer can apply after its affine map (fused in one kernel).
+public enum ActivationFunction: Sendable, Equatable {
+    case identity, relu, leakyReLU(Float), elu(Float), tanh, sigmoid, softplus
+
+    var kernel: Activation {
+        switch self {
+        case .identity: .identity
+        case .relu: .relu
+        case .leakyReLU(let a): .leakyReLU(a)
+        case .elu(let a): .elu(a)
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        case .softplus: .softplus
+        }
+    }
+
+    /// Applies the activation to a tensor.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        self == .identity ? x : x.activated(kernel)
+    }
+}
+
+/// act(x W^T + b): one GEMM, one fused bias+activation pass, one tape node.
+///
+/// `x` is (N, in), `weight` is (out, in) as in PyTorch, `bias` is (out).
+public func affine(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: ActivationFunction = .identity) -> Tensor {
+    precondition(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
+                 "affine: input \(x.shape) does not match weight \(weight.shape) (expects (N, in) and (out, in))")
+    let n = x.shape[0], out = weight.shape[0], inF = weight.shape[1]
+    if let bias { precondition(bias.shape == [out], "affine: bias \(bias.shape) does not match weight \(weight.shape)") }
+    let xw = K.matmul(x, transposeA: false, weight, transposeB: true, m: n, n: out, k: inF, batch: 0, strideA: 0, strideB: 0)
+    let act = activation.kernel
+    // Keep the pre-activation (with bias) for the backward pass.
+    let pre = bias == nil ? xw : K.biasAct(xw, bias: bias, .identity, cols: out)
+    let y = act == .identity ? pre : K.biasAct(pre, bias: nil, act, cols: out)
+    var inputs = [x, weight]
+    if let bias { inputs.append(bias) }
+    return Tensor.record(y, inputs: inputs) { g in
+        let gp = act == .identity ? g : K.actBackward(g, x: pre, y: y, act)
+        let gx = x.isTracked ? K.matmul(gp, transposeA: false, weight, transposeB: false, m: n, n: inF, k: out, batch: 0, strideA: 0, strideB: 0) : nil
+        let gw = weight.isTracked ? K.matmul(gp, transposeA: true, x, transposeB: false, m: out, n: inF, k: n, batch: 0, strideA: 0, strideB: 0) : nil
+        var grads: [Tensor?] = [gx, gw]
+        if let bias { grads.append(bias.isTracked ? gp.sum(axis: 0) : nil) }
+        return grads
+    }
+}

@@ -1,0 +1,11 @@
+/// Biased covariance (1/N) of a batch of vectors x (N, D): a (D, D) tensor.
+///
+/// DIP-VAE penalises the covariance of the encoder means with it:
+/// ```swift
+/// let c = covariance(mu)
+/// ```
+public func covariance(_ x: Tensor) -> Tensor {
+    precondition(x.rank == 2 && x.shape[0] > 0, "covariance: expects a non-empty (N, D) tensor, got shape \(x.shape)")
+    let (cov, mean) = K.covariance(x)
+    return Tensor.record(cov, inputs: [x]) { g in [K.covarianceBackward(g, x: x, mean: mean)] }
+}

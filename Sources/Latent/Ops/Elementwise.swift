@@ -1,0 +1,172 @@
+import CLatent
+
+// Element-wise arithmetic with NumPy broadcasting, and point-wise math.
+// Gradient rules: the primitive ones live here; reductions of broadcast
+// gradients go through `sumToShape`.
+
+extension Tensor {
+    fileprivate static func binaryOp(_ op: lt_binary_op, _ a: Tensor, _ b: Tensor, _ name: String,
+                                     _ rule: @escaping (Tensor, Tensor, Tensor, Tensor) -> (Tensor?, Tensor?)) -> Tensor {
+        let y = K.binary(op, a, b, name: name)
+        return record(y, inputs: [a, b]) { g in
+            let (ga, gb) = rule(g, a, b, y)
+            return [a.isTracked ? ga?.sumToShape(a.shape) : nil, b.isTracked ? gb?.sumToShape(b.shape) : nil]
+        }
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        binaryOp(LT_BIN_ADD, a, b, "add") { g, _, _, _ in (g, g) }
+    }
+
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        binaryOp(LT_BIN_SUB, a, b, "subtract") { g, _, _, _ in (g, -g) }
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        binaryOp(LT_BIN_MUL, a, b, "multiply") { g, a, b, _ in (g * b, g * a) }
+    }
+
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        binaryOp(LT_BIN_DIV, a, b, "divide") { g, _, b, y in (g / b, -(g * y) / b) }
+    }
+
+    /// Element-wise maximum; the gradient goes to `a` where a >= b, else to `b`.
+    public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        binaryOp(LT_BIN_MAX, a, b, "maximum") { g, a, b, _ in
+            let m = a.greaterEqualMask(b)
+            return (g * m, g * (1 - m))
+        }
+    }
+
+    /// Element-wise minimum; the gradient goes to `a` where a <= b, else to `b`.
+    public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        binaryOp(LT_BIN_MIN, a, b, "minimum") { g, a, b, _ in
+            let m = b.greaterEqualMask(a)
+            return (g * m, g * (1 - m))
+        }
+    }
+
+    public static func + (a: Tensor, b: Float) -> Tensor { a + Tensor(b) }
+    public static func + (a: Float, b: Tensor) -> Tensor { Tensor(a) + b }
+    public static func - (a: Tensor, b: Float) -> Tensor { a - Tensor(b) }
+    public static func - (a: Float, b: Tensor) -> Tensor { Tensor(a) - b }
+    public static func * (a: Tensor, b: Float) -> Tensor { a * Tensor(b) }
+    public static func * (a: Float, b: Tensor) -> Tensor { Tensor(a) * b }
+    public static func / (a: Tensor, b: Float) -> Tensor { a / Tensor(b) }
+    public static func / (a: Float, b: Tensor) -> Tensor { Tensor(a) / b }
+
+    public static prefix func - (x: Tensor) -> Tensor {
+        let y = K.unary(LT_UN_NEG, x)
+        return record(y, inputs: [x]) { g in [-g] }
+    }
+
+    /// 1 where self >= other (broadcast), else 0. Not differentiable.
+    public func greaterEqualMask(_ other: Tensor) -> Tensor {
+        let s = Shape.broadcast(shape, other.shape, op: "greaterEqualMask")
+        let a = detached().expanded(to: s), b = other.detached().expanded(to: s)
+        let out = Tensor.uninitialized(s)
+        for i in 0..<out.count { out.base[i] = a.base[i] >= b.base[i] ? 1 : 0 }
+        return out
+    }
+
+    /// 1 where self > other (broadcast), else 0. Not differentiable.
+    public func greaterMask(than other: Tensor) -> Tensor {
+        let s = Shape.broadcast(shape, other.shape, op: "greaterMask")
+        let a = detached().expanded(to: s), b = other.detached().expanded(to: s)
+        let out = Tensor.uninitialized(s)
+        for i in 0..<out.count { out.base[i] = a.base[i] > b.base[i] ? 1 : 0 }
+        return out
+    }
+
+    /// 1 where self > value, else 0. Not differentiable.
+    public func greaterMask(_ value: Float) -> Tensor {
+        let out = Tensor.uninitialized(shape)
+        for i in 0..<count { out.base[i] = base[i] > value ? 1 : 0 }
+        return out
+    }
+
+    /// Sums a broadcast gradient back down to `target` (NumPy broadcasting in reverse).
+    func sumToShape(_ target: [Int]) -> Tensor {
+        if shape == target { return self }
+        var g = self
+        // Sum away leading dims.
+        while g.rank > target.count { g = g.sum(axis: 0) }
+        for (i, d) in target.enumerated() where d == 1 && g.shape[i] != 1 {
+            g = g.sum(axis: i, keepingDimension: true)
+        }
+        precondition(g.shape == target, "internal: cannot reduce gradient of shape \(shape) to \(target)")
+        return g
+    }
+
+    /// Broadcasts to `target` (a copy; the gradient sums back).
+    public func expanded(to target: [Int]) -> Tensor {
+        if shape == target { return self }
+        let full = Shape.broadcast(shape, target, op: "expanded(to:)")
+        precondition(full == target, "expanded(to:): shape \(shape) cannot expand to \(target)")
+        let y = K.gatherStrided(self, offset: 0, strides: shape.isEmpty ? [Int](repeating: 0, count: target.count) : Shape.broadcastStrides(shape, to: target), shape: target)
+        let s = shape
+        return Tensor.record(y, inputs: [self]) { g in [g.sumToShape(s)] }
+    }
+}
+
+// MARK: point-wise math
+
+extension Tensor {
+    fileprivate func unaryOp(_ op: lt_unary_op, _ rule: @escaping (Tensor, Tensor, Tensor) -> Tensor) -> Tensor {
+        let x = self
+        let y = K.unary(op, x)
+        return Tensor.record(y, inputs: [x]) { g in [rule(g, x, y)] }
+    }
+}
+
+/// e^x element-wise.
+public func exp(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_EXP) { g, _, y in g * y } }
+/// Natural logarithm element-wise.
+public func log(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_LOG) { g, x, _ in g / x } }
+/// log(1 + x) element-wise, accurate near 0.
+public func log1p(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_LOG1P) { g, x, _ in g / (x + 1) } }
+/// Square root element-wise.
+public func sqrt(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SQRT) { g, _, y in g / (y * 2) } }
+/// |x| element-wise (gradient sign(x), 0 at 0).
+public func abs(_ x: Tensor) -> Tensor {
+    x.unaryOp(LT_UN_ABS) { g, x, _ in g * (x.greaterMask(0) - (-x).greaterMask(0)) }
+}
+/// x^2 element-wise.
+public func square(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SQUARE) { g, x, _ in g * x * 2 } }
+/// sin(x) element-wise.
+public func sin(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SIN) { g, x, _ in g * K.unary(LT_UN_COS, x) } }
+/// cos(x) element-wise.
+public func cos(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_COS) { g, x, _ in -(g * K.unary(LT_UN_SIN, x)) } }
+
+extension Tensor {
+    /// Clamps into [lower, upper]; the gradient is zero where clamping happened.
+    public func clamped(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
+        let x = self
+        let y = Tensor.uninitialized(shape)
+        for i in 0..<count { y.base[i] = Swift.min(Swift.max(base[i], lower), upper) }
+        return Tensor.record(y, inputs: [x]) { g in
+            let inside = Tensor.uninitialized(x.shape)
+            for i in 0..<x.count { inside.base[i] = (x.base[i] >= lower && x.base[i] <= upper) ? 1 : 0 }
+            return [g * inside]
+        }
+    }
+
+    /// Multiplies by a 0/1 mask (broadcast); the mask gets no gradient.
+    public func masked(by mask: Tensor) -> Tensor { self * mask.detached() }
+}
+
+/// Picks `a` where `condition` is non-zero, else `b` (all broadcast together).
+/// `condition` gets no gradient.
+public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+    let c = condition.detached()
+    let mask = Tensor.uninitialized(c.shape)
+    for i in 0..<c.count { mask.base[i] = c.base[i] != 0 ? 1 : 0 }
+    // Not a*m + b*(1-m): that turns inf * 0 into NaN in the unselected branch.
+    let outShape = Shape.broadcast(Shape.broadcast(c.shape, a.shape, op: "where"), b.shape, op: "where")
+    let m = mask.expanded(to: outShape), ea = a.detached().expanded(to: outShape), eb = b.detached().expanded(to: outShape)
+    let y = Tensor.uninitialized(outShape)
+    for i in 0..<y.count { y.base[i] = m.base[i] != 0 ? ea.base[i] : eb.base[i] }
+    return Tensor.record(y, inputs: [a, b]) { g in
+        [a.isTracked ? (g * m).sumToShape(a.shape) : nil, b.isTracked ? (g * (1 - m)).sumToShape(b.shape) : nil]
+    }
+}

@@ -1,0 +1,125 @@
+// Shape and layout ops: reshape shares storage; the others copy through one
+// strided-gather helper and scatter their gradient back the same way.
+
+extension Tensor {
+    /// Same elements, new shape; one dimension may be -1 (inferred).
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        var s = newShape
+        if let i = s.firstIndex(of: -1) {
+            let known = s.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
+            precondition(known > 0 && count % known == 0, "reshaped: cannot reshape \(shape) to \(newShape)")
+            s[i] = count / known
+        }
+        precondition(s.reduce(1, *) == count, "reshaped: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        if s == shape { return self }
+        let old = shape
+        let y = Tensor(shape: s, storage: storage)
+        return Tensor.record(y, inputs: [self]) { g in [g.reshaped(old)] }
+    }
+
+    /// Dimensions reordered: result dimension i is input dimension `order[i]`.
+    public func permuted(_ order: [Int]) -> Tensor {
+        precondition(order.count == rank && Set(order) == Set(0..<rank), "permuted: \(order) is not a permutation of the dimensions of \(shape)")
+        let src = Shape.strides(shape)
+        let outShape = order.map { shape[$0] }
+        let y = K.gatherStrided(self, offset: 0, strides: order.map { src[$0] }, shape: outShape)
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, o) in order.enumerated() { inverse[o] = i }
+        return Tensor.record(y, inputs: [self]) { g in [g.permuted(inverse)] }
+    }
+
+    /// Two dimensions swapped (default: the last two).
+    public func transposed(_ a: Int = -2, _ b: Int = -1) -> Tensor {
+        let i = Shape.axis(a, rank: rank, op: "transposed"), j = Shape.axis(b, rank: rank, op: "transposed")
+        var order = Array(0..<rank)
+        order.swapAt(i, j)
+        return permuted(order)
+    }
+
+    /// The elements with index in `range` along `axis`.
+    public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
+        let a = Shape.axis(axis, rank: rank, op: "slice")
+        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
+                     "slice: range \(range) out of bounds for dimension \(a) of shape \(shape)")
+        var outShape = shape
+        outShape[a] = range.count
+        let strides = Shape.strides(shape)
+        let offset = range.lowerBound * strides[a]
+        let y = K.gatherStrided(self, offset: offset, strides: strides, shape: outShape)
+        let x = self
+        return Tensor.record(y, inputs: [x]) { g in
+            var dx = Tensor.zeros(x.shape)
+            K.scatterAddStrided(into: &dx, offset: offset, strides: strides, shape: outShape, from: g)
+            return [dx]
+        }
+    }
+
+    /// Reverses the order of elements along each of `axes`.
+    public func flipped(axes: [Int]) -> Tensor {
+        let ax = Set(axes.map { Shape.axis($0, rank: rank, op: "flipped") })
+        var strides = Shape.strides(shape)
+        var offset = 0
+        for a in ax where shape[a] > 0 {
+            offset += (shape[a] - 1) * strides[a]
+            strides[a] = -strides[a]
+        }
+        let y = K.gatherStrided(self, offset: offset, strides: strides, shape: shape)
+        return Tensor.record(y, inputs: [self]) { g in [g.flipped(axes: Array(ax))] }
+    }
+
+    /// Rows (along axis 0) picked by index; the gradient adds back into those rows.
+    public func gathering(rows indices: [Int]) -> Tensor {
+        precondition(rank >= 1, "gathering(rows:): needs rank >= 1, shape is \(shape)")
+        let n = shape[0], width = count / Swift.max(n, 1)
+        for i in indices { precondition(i >= 0 && i < n, "gathering(rows:): index \(i) out of range 0..<\(n)") }
+        let y = K.gatherRows(self, rows: indices, width: width).reshaped([indices.count] + shape.dropFirst())
+        let x = self
+        return Tensor.record(y.detached(), inputs: [x]) { g in
+            [K.scatterAddRows(g, rows: indices, count: n, width: width).reshaped(x.shape)]
+        }
+    }
+
+    /// One-hot rows: (indices.count, classes).
+    public static func oneHot(_ indices: [Int], classes: Int) -> Tensor {
+        var v = [Float](repeating: 0, count: indices.count * classes)
+        for (r, c) in indices.enumerated() {
+            precondition(c >= 0 && c < classes, "oneHot: class \(c) out of range 0..<\(classes)")
+            v[r * classes + c] = 1
+        }
+        return Tensor(shape: [indices.count, classes], scalars: v)
+    }
+}
+
+/// Joins tensors along `axis`; all other dimensions must agree.
+public func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
+    precondition(!tensors.isEmpty, "concatenate: no tensors")
+    let first = tensors[0]
+    let a = Shape.axis(axis, rank: first.rank, op: "concatenate")
+    for t in tensors.dropFirst() {
+        var s1 = first.shape, s2 = t.shape
+        precondition(s1.count == s2.count, "concatenate: shapes \(first.shape) and \(t.shape) differ in rank")
+        s1[a] = 0; s2[a] = 0
+        precondition(s1 == s2, "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(a)")
+    }
+    var outShape = first.shape
+    outShape[a] = tensors.map { $0.shape[a] }.reduce(0, +)
+    // Copy blocks: for each outer index, each tensor contributes a contiguous run.
+    let outer = first.shape[..<a].reduce(1, *)
+    let inner = first.shape[(a + 1)...].reduce(1, *)
+    let y = Tensor.uninitialized(outShape)
+    let rowOut = outShape[a] * inner
+    var start = 0
+    for t in tensors {
+        let run = t.shape[a] * inner
+        for o in 0..<outer {
+            (y.base + o * rowOut + start).update(from: t.base + o * run, count: run)
+        }
+        start += run
+    }
+    var offsets: [Int] = []
+    var acc = 0
+    for t in tensors { offsets.append(acc); acc += t.shape[a] }
+    return Tensor.record(y, inputs: tensors) { g in
+        zip(tensors, offsets).map { t, off in t.isTracked ? g.slice(axis: a, off..<(off + t.shape[a])) : nil }
+    }
+}
