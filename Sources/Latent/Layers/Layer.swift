@@ -27,8 +27,8 @@ extension Module {
 
     /// Switches this module and its children to training or evaluation mode.
     public func setTraining(_ on: Bool) {
-        var me = self
-        me.isTraining = on
+        var module = self  // a class reference: this sets the flag on the shared object
+        module.isTraining = on
         for c in children { c.setTraining(on) }
     }
 }

@@ -1,0 +1,68 @@
+// blas.c — the only file that includes <cblas.h> (OpenBLAS pulls in
+// <complex.h>, which must not meet <fftw3.h>).
+#include <cblas.h>
+
+#include "internal.h"
+
+// Declared here too in case the cblas.h in use is not OpenBLAS's.
+extern char *openblas_get_config(void);
+extern char *openblas_get_corename(void);
+extern int openblas_get_num_threads(void);
+extern void openblas_set_num_threads(int);
+
+// C = beta * C without reading C when beta == 0 (the K == 0 case).
+static void scale_c(float *C, int ldc, int M, int N, float beta) { // (M, N)
+  for (int i = 0; i < M; i++) {
+    float *c = C + (int64_t)i * ldc;
+    for (int j = 0; j < N; j++) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
+  }
+}
+
+void lt_sgemm_blas(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                   const float *A, int lda, const float *B, int ldb,
+                   float beta, float *C, int ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) { scale_c(C, ldc, M, N, beta); return; }
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
+              ldb, beta, C, ldc);
+}
+
+void lt_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
+              const float *A, int lda, const float *B, int ldb, float beta,
+              float *C, int ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) { scale_c(C, ldc, M, N, beta); return; }
+  // BLAS packs panels for a deep K; with K <= 16 that overhead dominates.
+  if (K <= 16 && !trans_a && !trans_b) {
+    lt_kernels()->gemm_smallk(C, ldc, A, lda, B, ldb, M, N, K, alpha, beta);
+    return;
+  }
+  lt_sgemm_blas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void lt_sgemm_strided_batched(int trans_a, int trans_b, int M, int N, int K,
+                              float alpha, const float *A, int lda,
+                              int64_t stride_a, const float *B, int ldb,
+                              int64_t stride_b, float beta, float *C, int ldc,
+                              int64_t stride_c, int batch) {
+  for (int i = 0; i < batch; i++)
+    lt_sgemm(trans_a, trans_b, M, N, K, alpha, A + i * stride_a, lda,
+             B + i * stride_b, ldb, beta, C + i * stride_c, ldc);
+}
+
+void lt_dsyrk_upper(double *C,       // (D, D), symmetric in and out
+                    const double *X, // (N, D)
+                    int64_t N, int64_t D, double alpha) {
+  if (D == 0 || N == 0) return;
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)D, (int)N, alpha, X,
+              (int)D, 1.0, C, (int)D);
+  // dsyrk only touches the upper triangle; mirror it so C is whole.
+  for (int64_t i = 0; i < D; i++)
+    for (int64_t j = i + 1; j < D; j++) C[j * D + i] = C[i * D + j];
+}
+
+const char *lt_blas_config(void) { return openblas_get_config(); }
+const char *lt_blas_corename(void) { return openblas_get_corename(); }
+int lt_blas_threads(void) { return openblas_get_num_threads(); }
+void lt_blas_set_threads(int n) { openblas_set_num_threads(n); }

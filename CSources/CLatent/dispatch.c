@@ -1,0 +1,100 @@
+// dispatch.c — CPU detection and the kernel tables.
+// The table is chosen once (pthread_once) from cpuid; LATENT_ISA=ref forces
+// the portable reference kernels, LATENT_ISA=avx2 asks for AVX2 (falls back
+// to ref when the CPU lacks it).
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+static const lt_kernel_table ref_table = {
+    .isa = LT_ISA_REF,
+    .name = "ref",
+    .gemm_smallk = lt_gemm_smallk_f32_ref,
+    .bias_act_forward = lt_bias_act_forward_f32_ref,
+    .act_backward = lt_act_backward_f32_ref,
+    .binary = lt_binary_f32_ref,
+    .unary = lt_unary_f32_ref,
+    .reduce = lt_reduce_f32_ref,
+    .axpby = lt_axpby_f32_ref,
+    .cov_forward = lt_cov_forward_f32_ref,
+    .cov_backward = lt_cov_backward_f32_ref,
+    .adam_step = lt_adam_step_f32_ref,
+};
+
+#if defined(__x86_64__)
+static const lt_kernel_table avx2_table = {
+    .isa = LT_ISA_AVX2,
+    .name = "avx2+fma",
+    .gemm_smallk = lt_gemm_smallk_f32_avx2,
+    .bias_act_forward = lt_bias_act_forward_f32_avx2,
+    .act_backward = lt_act_backward_f32_avx2,
+    .binary = lt_binary_f32_avx2,
+    .unary = lt_unary_f32_avx2,
+    .reduce = lt_reduce_f32_avx2,
+    .axpby = lt_axpby_f32_avx2,
+    .cov_forward = lt_cov_forward_f32_avx2,
+    .cov_backward = lt_cov_backward_f32_avx2,
+    .adam_step = lt_adam_step_f32_avx2,
+};
+#endif
+
+static int detect_avx2_fma(void) {
+#if defined(__x86_64__)
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+  int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+  if (!(fma && osxsave && avx)) return 0;
+  // The OS must save XMM (bit 1) and YMM (bit 2) state, else AVX faults.
+  // Raw xgetbv so this file needs no -mxsave.
+  unsigned lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  if ((lo & 6u) != 6u) return 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+  return (b >> 5) & 1; // AVX2
+#else
+  return 0;
+#endif
+}
+
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
+static int has_avx2_fma;
+static const lt_kernel_table *chosen = &ref_table;
+
+static void detect(void) { has_avx2_fma = detect_avx2_fma(); }
+
+int lt_cpu_has_avx2_fma(void) {
+  pthread_once(&detect_once, detect);
+  return has_avx2_fma;
+}
+
+const lt_kernel_table *lt_kernels_for(lt_isa isa) {
+  switch (isa) {
+  case LT_ISA_REF: return &ref_table;
+  case LT_ISA_AVX2:
+#if defined(__x86_64__)
+    return lt_cpu_has_avx2_fma() ? &avx2_table : NULL;
+#else
+    return NULL;
+#endif
+  }
+  return NULL;
+}
+
+static void choose(void) {
+  const char *env = getenv("LATENT_ISA");
+  int want_ref = env && strcmp(env, "ref") == 0;
+  const lt_kernel_table *best = lt_kernels_for(LT_ISA_AVX2);
+  chosen = (best && !want_ref) ? best : &ref_table;
+}
+
+const lt_kernel_table *lt_kernels(void) {
+  pthread_once(&choose_once, choose);
+  return chosen;
+}

@@ -1,0 +1,215 @@
+// latent_kernels.h — the only header Swift sees from the C core of Latent.
+//
+// Conventions (see ../shared/STYLE.md):
+//   * every tensor is float32, row-major, contiguous unless strides are passed;
+//   * outputs come first, then inputs, then sizes;
+//   * kernels never allocate and never print;
+//   * backward kernels say whether they WRITE or ACCUMULATE into each gradient.
+//
+// Every dispatched kernel exists twice: a portable reference (ref/*.c) and an
+// AVX2+FMA variant (avx2/*.c, x86-64 only). `lt_kernels()` returns the table
+// chosen once at start-up from CPU detection; LATENT_ISA=ref forces the
+// reference table. `lt_kernels_for(isa)` returns a specific table (or NULL when
+// the CPU or the build lacks it) so tests can compare the two.
+#ifndef LATENT_KERNELS_H
+#define LATENT_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#pragma clang assume_nonnull begin
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---------------------------------------------------------------- enums
+
+typedef enum lt_isa {
+  LT_ISA_REF = 0,
+  LT_ISA_AVX2 = 1,
+} lt_isa;
+
+/// Point-wise activations used by the fused bias+activation kernels.
+typedef enum lt_act {
+  LT_ACT_IDENTITY = 0,
+  LT_ACT_RELU = 1,
+  LT_ACT_LEAKY_RELU = 2, // alpha = negative slope
+  LT_ACT_ELU = 3,        // alpha * (exp(x) - 1) for x < 0
+  LT_ACT_TANH = 4,
+  LT_ACT_SIGMOID = 5,
+  LT_ACT_SOFTPLUS = 6,   // log(1 + exp(x)), stable
+  LT_ACT_EXP = 7,
+} lt_act;
+
+typedef enum lt_binary_op {
+  LT_BIN_ADD = 0,
+  LT_BIN_SUB = 1,
+  LT_BIN_MUL = 2,
+  LT_BIN_DIV = 3,
+  LT_BIN_MAX = 4,
+  LT_BIN_MIN = 5,
+} lt_binary_op;
+
+typedef enum lt_unary_op {
+  LT_UN_NEG = 0,
+  LT_UN_EXP = 1,
+  LT_UN_LOG = 2,
+  LT_UN_SQRT = 3,
+  LT_UN_ABS = 4,
+  LT_UN_SQUARE = 5,
+  LT_UN_RECIPROCAL = 6,
+  LT_UN_SIN = 7,
+  LT_UN_COS = 8,
+  LT_UN_LOG1P = 9,
+} lt_unary_op;
+
+typedef enum lt_reduce_op {
+  LT_RED_SUM = 0,
+  LT_RED_MEAN = 1,
+  LT_RED_MAX = 2,
+  LT_RED_LOGSUMEXP = 3, // max-shifted, stable; -inf rows give -inf
+} lt_reduce_op;
+
+#define LT_MAX_DIMS 8
+
+// ---------------------------------------------------------------- kernel table
+
+typedef struct lt_kernel_table {
+  lt_isa isa;
+  const char *name; // "ref" or "avx2+fma"
+
+  // C(M,N) = alpha * A(M,K) B(K,N) + beta * C, row-major, no transposes.
+  // For tiny K (<= 16) where BLAS is slow. beta == 0 means C is not read.
+  void (*gemm_smallk)(float *C, int ldc, const float *A, int lda,
+                      const float *B, int ldb, int M, int N, int K,
+                      float alpha, float beta);
+
+  // y(rows, cols) = act(x + bias[col]); bias may be NULL; y may alias x.
+  void (*bias_act_forward)(float *y, const float *x, const float *_Nullable bias,
+                           int64_t rows, int64_t cols, lt_act act, float alpha);
+
+  // dx(n) = dy * act'(.). WRITES dx (may alias dy). x is the pre-activation
+  // (after bias), y the activation output; each act reads the one it needs.
+  void (*act_backward)(float *dx, const float *dy, const float *x,
+                       const float *y, int64_t n, lt_act act, float alpha);
+
+  // out[i] = op(a[i], b[i]) over `ndim` dims of `shape`, with element strides
+  // for a and b (stride 0 = broadcast). out is contiguous with that shape.
+  void (*binary)(float *out, const float *a, const int64_t *a_strides,
+                 const float *b, const int64_t *b_strides,
+                 const int64_t *shape, int ndim, lt_binary_op op);
+
+  // out[i] = op(x[i]), contiguous; out may alias x.
+  void (*unary)(float *out, const float *x, int64_t n, lt_unary_op op);
+
+  // out(outer, inner) = reduce over the middle axis of x(outer, n, inner).
+  void (*reduce)(float *out, const float *x, int64_t outer, int64_t n,
+                 int64_t inner, lt_reduce_op op);
+
+  // out = a * x + b * y (element-wise, contiguous); out may alias x or y.
+  void (*axpby)(float *out, const float *x, const float *y, int64_t n,
+                float a, float b);
+
+  // Biased covariance of X(N, D): mean(D) and cov(D, D) = Xc^T Xc / N.
+  void (*cov_forward)(float *cov, float *mean, const float *X, int64_t N,
+                      int64_t D);
+  // dX(N, D) = (Xc (dcov + dcov^T)) / N. WRITES dX.
+  void (*cov_backward)(float *dX, const float *dcov, const float *X,
+                       const float *mean, int64_t N, int64_t D);
+
+  // Adam / AdamW step on n parameters. m, v updated in place.
+  // bc1 = 1 - beta1^t, bc2 = 1 - beta2^t; decoupled_wd != 0 -> AdamW
+  // (p -= lr*wd*p), else L2 (g += wd*p).
+  void (*adam_step)(float *p, const float *g, float *m, float *v, int64_t n,
+                    float lr, float beta1, float beta2, float eps, float wd,
+                    float bc1, float bc2, int decoupled_wd);
+} lt_kernel_table;
+
+/// The table in use (chosen once; thread-safe after first call).
+const lt_kernel_table *lt_kernels(void);
+/// A specific table, or NULL if this CPU/build cannot run it.
+const lt_kernel_table *_Nullable lt_kernels_for(lt_isa isa);
+/// 1 when the CPU reports AVX2 and FMA (and the OS saves YMM state).
+int lt_cpu_has_avx2_fma(void);
+
+// ---------------------------------------------------------------- BLAS (blas.c)
+
+/// C(M,N) = alpha * op(A) op(B) + beta * C, row-major. Routes K <= 16 with no
+/// transposes to the table's gemm_smallk, everything else to cblas_sgemm.
+void lt_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
+              const float *A, int lda, const float *B, int ldb, float beta,
+              float *C, int ldc);
+/// Strided batched version: batch i uses A + i*stride_a etc.
+void lt_sgemm_strided_batched(int trans_a, int trans_b, int M, int N, int K,
+                              float alpha, const float *A, int lda,
+                              int64_t stride_a, const float *B, int ldb,
+                              int64_t stride_b, float beta, float *C, int ldc,
+                              int64_t stride_c, int batch);
+/// Always cblas_sgemm (for benchmarks and tests).
+void lt_sgemm_blas(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                   const float *A, int lda, const float *B, int ldb,
+                   float beta, float *C, int ldc);
+/// Double-precision rank-k update C(D,D) += alpha * X^T X (X is N x D), for
+/// the moment accumulator and the benchmark.
+void lt_dsyrk_upper(double *C, const double *X, int64_t N, int64_t D, double alpha);
+const char *lt_blas_config(void);  // openblas_get_config()
+const char *lt_blas_corename(void);
+int lt_blas_threads(void);
+void lt_blas_set_threads(int n);
+
+// ---------------------------------------------------------------- FFT (fft.c)
+const char *lt_fftw_version(void);
+
+// ---------------------------------------------------------------- conv (conv.c)
+// Single image im2col: col(C*kh*kw, oh*ow) from im(C, H, W). Zero padding.
+void lt_im2col_f32(float *col, const float *im, int C, int H, int W, int kh,
+                   int kw, int sh, int sw, int ph, int pw, int oh, int ow);
+// Inverse: ACCUMULATES col into im(C, H, W).
+void lt_col2im_f32(float *im, const float *col, int C, int H, int W, int kh,
+                   int kw, int sh, int sw, int ph, int pw, int oh, int ow);
+
+/// Workspace floats conv kernels need: C*kh*kw*oh*ow.
+int64_t lt_conv2d_workspace(int C, int kh, int kw, int oh, int ow);
+
+// y(N, O, oh, ow) = conv(x(N, C, H, W), w(O, C, kh, kw)) + bias(O) (bias may be NULL).
+void lt_conv2d_forward_f32(float *y, const float *x, const float *w,
+                           const float *_Nullable bias, float *work, int N,
+                           int C, int H, int W, int O, int kh, int kw, int sh,
+                           int sw, int ph, int pw, int oh, int ow);
+// dx WRITTEN (may be NULL to skip), dw and dbias ACCUMULATED (either may be NULL).
+void lt_conv2d_backward_f32(float *_Nullable dx, float *_Nullable dw,
+                            float *_Nullable dbias, const float *dy,
+                            const float *x, const float *w, float *work, int N,
+                            int C, int H, int W, int O, int kh, int kw, int sh,
+                            int sw, int ph, int pw, int oh, int ow);
+
+// ---------------------------------------------------------------- moments (moments.c)
+// Streaming, mergeable mean / co-moment in double precision (Chan et al.):
+// state is count, mean(D), comoment(D, D) = sum (x - mean)(x - mean)^T.
+// A batch is centred on its own mean before merging, so data far from zero
+// keeps its precision.
+void lt_moments_update(int64_t *count, double *mean, double *comoment,
+                       const float *X, int64_t N, int64_t D, double *scratch);
+// Merge state b into a.
+void lt_moments_merge(int64_t *count_a, double *mean_a, double *comoment_a,
+                      int64_t count_b, const double *mean_b,
+                      const double *comoment_b, int64_t D);
+
+// ---------------------------------------------------------------- random (random.c)
+// Philox4x32-10, counter-based: draw i of (seed, stream) is a pure function of
+// (seed, stream, offset + i), independent of how work is split.
+void lt_random_uniform_f32(float *out, int64_t n, uint64_t seed,
+                           uint64_t stream, uint64_t offset); // [0, 1)
+void lt_random_normal_f32(float *out, int64_t n, uint64_t seed,
+                          uint64_t stream, uint64_t offset);  // N(0, 1)
+void lt_random_bits_u32(uint32_t *out, int64_t n, uint64_t seed,
+                        uint64_t stream, uint64_t offset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#pragma clang assume_nonnull end
+
+#endif
