@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // MARK: System libraries
+        .systemLibrary(name: "CZlib", path: "CSources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
         // MARK: C kernels (AVX2+FMA and portable variants, OpenBLAS, FFTW)
         // System libraries are linked explicitly: `-lopenblas`, never a generic
         // `-lblas` that may resolve to the 10x slower reference BLAS.
@@ -31,7 +34,7 @@ let package = Package(
         // MARK: Swift library
         .target(
             name: "Latent",
-            dependencies: ["CLatent"],
+            dependencies: ["CLatent", "CZlib"],
             path: "Sources/Latent",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -130,6 +130,34 @@ static void test_activations(void) {
   }
 }
 
+// Dense sweep of the vector exp/log family: magnitudes log-uniform over
+// [1e-8, 120] with both signs, so the small-|x| branches (expm1 series,
+// tanh near 0, log1p near 0) are hit as much as the large ones.
+static void test_transcendental_sweep(void) {
+  int64_t n = 200000;
+  float *x = falloc(n), *yr = falloc(n), *yv = falloc(n);
+  for (int64_t i = 0; i < n; i++) {
+    float mag = expf(frand(logf(1e-8f), logf(120.0f)));
+    x[i] = (i & 1) ? mag : -mag;
+  }
+  char name[64];
+  for (int act = LT_ACT_ELU; act <= LT_ACT_EXP; act++) {
+    R->bias_act_forward(yr, x, NULL, 1, n, (lt_act)act, 1.0f);
+    V->bias_act_forward(yv, x, NULL, 1, n, (lt_act)act, 1.0f);
+    snprintf(name, sizeof name, "sweep/%s", act_names[act]);
+    check(name, yv, yr, n, 1e-37, 2e-6, "");
+  }
+  static const lt_unary_op ops[] = {LT_UN_LOG, LT_UN_LOG1P};
+  for (int k = 0; k < 2; k++) {
+    for (int64_t i = 0; i < n; i++) x[i] = fabsf(x[i]) * (k == 1 && (i % 4 == 1) ? -0.0083f : 1.0f);
+    R->unary(yr, x, n, ops[k]);
+    V->unary(yv, x, n, ops[k]);
+    snprintf(name, sizeof name, "sweep/%s", k ? "log1p" : "log");
+    check(name, yv, yr, n, 1e-37, 2e-6, "");
+  }
+  ffree(x); ffree(yr); ffree(yv);
+}
+
 // ---------------------------------------------------------------- elementwise
 
 static const char *un_names[] = {"neg", "exp", "log", "sqrt", "abs", "square", "reciprocal", "sin", "cos", "log1p"};
@@ -646,6 +674,7 @@ int main(void) {
     V = R;
   }
   test_activations();
+  test_transcendental_sweep();
   test_unary();
   test_binary();
   test_reduce();
