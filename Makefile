@@ -41,9 +41,14 @@ test: build
 demo: build
 	$(BIN)/latent info
 
-## bench: kernel benchmarks (release), side by side with the PyTorch peers when torch is present
-bench: build
-	$(BIN)/latent-bench
+## bench: kernel and workload benchmarks (release), side by side with the PyTorch peers when torch is present
+TORCH_PYTHON ?= $(firstword $(wildcard /tmp/torchenv/bin/python) python3)
+bench: setup
+	$(SWIFT) build -c release --product latent-bench
+	.build/release/latent-bench
+	@if $(TORCH_PYTHON) -c "import torch" 2>/dev/null; then \
+	  python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON); \
+	else echo "bench: no Python with torch (set TORCH_PYTHON=...) - PyTorch ratios skipped"; fi
 
 info: build
 	$(BIN)/latent info
