@@ -58,7 +58,7 @@ public struct DSprites: GroundTruthDataset {
     public init(images: [UInt8]) throws {
         let n = 737_280, pixels = 4096
         guard images.count == n * pixels else {
-            throw DataError("dsprites: expected \(n) images of 64x64 (\(n * pixels) bytes), got \(images.count) bytes")
+            throw LatentError("dsprites: expected \(n) images of 64x64 (\(n * pixels) bytes), got \(images.count) bytes")
         }
         var packed = [UInt8](repeating: 0, count: n * pixels / 8)
         images.withUnsafeBufferPointer { src in
@@ -71,11 +71,15 @@ public struct DSprites: GroundTruthDataset {
         packedImages = packed
     }
 
-    /// Reads the original dSprites `.npz` (`imgs`, uint8 0/1, (737280, 64, 64)).
+    /// Reads the original dSprites `.npz` (`imgs`, uint8 0/1, (737280, 64, 64); about 3 GB
+    /// once inflated, kept at 1 bit per pixel afterwards).
     public static func load(npz path: String) throws -> DSprites {
-        // TODO(data): read `imgs` with the .npz reader (Sources/Latent/IO) once it is on main,
-        // then `try DSprites(images: imgs)`.
-        throw DataError("\(path): reading the dSprites .npz needs the .npz reader, which is not in this build yet; use the procedural `dsprites` instead")
+        let arrays = try NDArray.readNpz(path, only: ["imgs"])
+        guard let imgs = arrays["imgs"] else { throw LatentError.file(path, "no `imgs` array; is this the dSprites .npz?") }
+        guard imgs.shape == [737_280, 64, 64], case .uint8(let bytes) = imgs.values else {
+            throw LatentError.file(path, "`imgs` is \(imgs.dtype) \(imgs.shape), expected uint8 [737280, 64, 64]")
+        }
+        return try DSprites(images: bytes)
     }
 
     /// Whether images come from the original archive rather than the renderer.

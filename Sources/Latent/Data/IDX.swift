@@ -27,7 +27,7 @@ public struct IDXFile: Equatable {
         self.bytes = bytes
     }
 
-    /// Reads and checks an IDX file (`.gz` or plain). Throws a ``DataError`` naming the file
+    /// Reads and checks an IDX file (`.gz` or plain). Throws a ``LatentError`` naming the file
     /// for a bad magic, an unsupported element type, an oversized or truncated header, and a
     /// body shorter or longer than the header declares.
     public init(contentsOf path: String) throws {
@@ -38,22 +38,22 @@ public struct IDXFile: Equatable {
     /// Parses the bytes of an IDX file; `path` only names it in errors.
     public init(parsing data: [UInt8], path: String) throws {
         guard data.count >= 4 else {
-            throw DataError("\(path): truncated header: \(data.count) bytes, an IDX file starts with a 4-byte magic")
+            throw LatentError("\(path): truncated header: \(data.count) bytes, an IDX file starts with a 4-byte magic")
         }
         let magic = UInt32(data[0]) << 24 | UInt32(data[1]) << 16 | UInt32(data[2]) << 8 | UInt32(data[3])
         guard data[0] == 0, data[1] == 0 else {
-            throw DataError(String(format: "%@: bad magic 0x%08X, not an IDX file (expected 00 00 TYPE NDIM, e.g. 0x00000803 for images)", path, magic))
+            throw LatentError(String(format: "%@: bad magic 0x%08X, not an IDX file (expected 00 00 TYPE NDIM, e.g. 0x00000803 for images)", path, magic))
         }
         guard data[2] == Self.uint8Type else {
-            throw DataError(String(format: "%@: element type 0x%02X is not supported, only uint8 (0x08)", path, data[2]))
+            throw LatentError(String(format: "%@: element type 0x%02X is not supported, only uint8 (0x08)", path, data[2]))
         }
         let ndim = Int(data[3])
         guard ndim >= 1, ndim <= Self.maxDimensions else {
-            throw DataError("\(path): oversized header: magic declares \(ndim) dimensions, at most \(Self.maxDimensions) are supported (and at least 1)")
+            throw LatentError("\(path): oversized header: magic declares \(ndim) dimensions, at most \(Self.maxDimensions) are supported (and at least 1)")
         }
         let headerBytes = 4 + 4 * ndim
         guard data.count >= headerBytes else {
-            throw DataError("\(path): truncated header: \(ndim) dimensions need \(headerBytes) header bytes, the file has \(data.count)")
+            throw LatentError("\(path): truncated header: \(ndim) dimensions need \(headerBytes) header bytes, the file has \(data.count)")
         }
         var dims = [Int]()
         var total = 1
@@ -63,17 +63,17 @@ public struct IDXFile: Equatable {
             dims.append(size)
             let (product, overflow) = total.multipliedReportingOverflow(by: size)
             guard !overflow, product <= 1 << 40 else {
-                throw DataError("\(path): oversized header: dimensions \(dims.map(String.init).joined(separator: " x "))... declare more than 2^40 bytes")
+                throw LatentError("\(path): oversized header: dimensions \(dims.map(String.init).joined(separator: " x "))... declare more than 2^40 bytes")
             }
             total = product
         }
         let body = data.count - headerBytes
         let shape = dims.map(String.init).joined(separator: " x ")
         guard body >= total else {
-            throw DataError("\(path): truncated body: header declares \(shape) = \(total) bytes, the file holds \(body)")
+            throw LatentError("\(path): truncated body: header declares \(shape) = \(total) bytes, the file holds \(body)")
         }
         guard body == total else {
-            throw DataError("\(path): \(body - total) bytes after the \(total) bytes the header declares (\(shape)); not a well-formed IDX file")
+            throw LatentError("\(path): \(body - total) bytes after the \(total) bytes the header declares (\(shape)); not a well-formed IDX file")
         }
         self.dimensions = dims
         self.bytes = Array(data[headerBytes...])
@@ -93,14 +93,12 @@ public struct IDXFile: Equatable {
     public func write(to path: String) throws {
         let data = encoded
         if path.hasSuffix(".gz") {
-            guard let f = gzopen(path, "wb") else { throw DataError("\(path): cannot open for writing") }
+            guard let f = gzopen(path, "wb") else { throw LatentError("\(path): cannot open for writing") }
             let written = data.withUnsafeBytes { gzwrite(f, $0.baseAddress, UInt32($0.count)) }
             let closed = gzclose(f)
-            guard written == Int32(data.count), closed == Z_OK else { throw DataError("\(path): gzip write failed") }
+            guard written == Int32(data.count), closed == Z_OK else { throw LatentError("\(path): gzip write failed") }
         } else {
-            guard FileManager.default.createFile(atPath: path, contents: Data(data)) else {
-                throw DataError("\(path): cannot write")
-            }
+            try AtomicFile.write(Data(data), to: path)
         }
     }
 }
@@ -108,9 +106,9 @@ public struct IDXFile: Equatable {
 /// All bytes of a file, decompressed if it is gzip (zlib reads plain files as they are).
 func readMaybeGzipped(_ path: String) throws -> [UInt8] {
     guard FileManager.default.isReadableFile(atPath: path) else {
-        throw DataError("\(path): no such readable file")
+        throw LatentError("\(path): no such readable file")
     }
-    guard let f = gzopen(path, "rb") else { throw DataError("\(path): cannot open") }
+    guard let f = gzopen(path, "rb") else { throw LatentError("\(path): cannot open") }
     defer { gzclose(f) }
     var out = [UInt8]()
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -119,7 +117,7 @@ func readMaybeGzipped(_ path: String) throws -> [UInt8] {
         if got < 0 {
             var code: Int32 = 0
             let message = gzerror(f, &code).map { String(cString: $0) } ?? "unknown zlib error"
-            throw DataError("\(path): read failed (\(message)); a damaged or truncated .gz file?")
+            throw LatentError("\(path): read failed (\(message)); a damaged or truncated .gz file?")
         }
         if got == 0 { break }
         out.append(contentsOf: chunk[0..<Int(got)])
