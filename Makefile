@@ -38,6 +38,9 @@ test: build
 	@echo "== latent info =="
 	$(BIN)/latent info
 	LATENT_ISA=ref $(BIN)/latent info | grep -q "isa: ref"
+	@echo "== latent data (show and export smoke) =="
+	$(BIN)/latent data show dsprites --out .build/data-show-dsprites.png
+	$(BIN)/latent data export shapes-tiny --n 16 --out .build/data-export-shapes-tiny
 
 ## demo: build and run the main job
 demo: build
