@@ -64,7 +64,10 @@ import Testing
         // A different static seed gives different bits; the config records what was used.
         let other = ImageBatcher(images: many, batchSize: 2000, encoding: .staticBinarized, seed: 1, binarizationSeed: 6)
         #expect(bits(Array(other.epoch(0))[0]) != bits(s0))
-        #expect(st.configEntries["pixel_encoding"] == "static-binarized" && st.configEntries["binarization_seed"] == "5")
-        #expect(ImageBatcher(images: many, batchSize: 8, seed: 1).configEntries["scaling"] == "x/255")
+        let spec = st.dataSpec
+        #expect(spec.name == "grey")
+        #expect(spec.preprocessing["encoding"] == .string("static-binarized") && spec.preprocessing["binarizationSeed"] == .number(5))
+        #expect(ImageBatcher(images: many, batchSize: 8, seed: 1).dataSpec.preprocessing["scaling"] == .string("x/255"))
+        #expect(dy.dataSpec.preprocessing["binarization"] == .string("dynamic"))
     }
 }

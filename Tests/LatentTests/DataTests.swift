@@ -161,6 +161,17 @@ import Testing
         }
     }
 
+    @Test func storedImagesAreServedBitForBit() {
+        // Pack the first 2048 procedural images as if they came from the archive, then read back.
+        let d = DSprites()
+        let rows = (0..<2048).map { d.factors(atIndex: $0) }
+        let bytes = render(d, rows).scalars.map { UInt8($0) }
+        let stored = DSprites(packing: bytes)
+        #expect(stored.isFromArchive && !d.isFromArchive)
+        let pick = [0, 1, 7, 8, 513, 1024, 2047].map { d.factors(atIndex: $0) }
+        #expect(render(stored, pick).scalars == render(d, pick).scalars)
+    }
+
     @Test func archiveImagesMustHaveTheFullGrid() {
         #expect(throws: LatentError.self) { try DSprites(images: [UInt8](repeating: 0, count: 4096)) }
         #expect(throws: LatentError.self) { try DSprites.load(npz: "/nonexistent/dsprites.npz") }

@@ -1,5 +1,5 @@
 /// How 8-bit pixels become the floats a model sees. Recorded in a run's config
-/// (``ImageBatcher/configEntries``): likelihoods under different encodings are not comparable,
+/// (``ImageBatcher/dataSpec``): likelihoods under different encodings are not comparable,
 /// and static and dynamic binarisation in particular must never be mixed.
 public enum PixelEncoding: String, CaseIterable, Sendable {
     /// x / maxValue in [0, 1] (x / 255 for 8-bit data): VAEs with Bernoulli/Gaussian decoders, GANs.
@@ -116,20 +116,28 @@ public struct ImageBatcher: Sendable {
         }
     }
 
-    /// What a run records in its config about the data pipeline.
-    public var configEntries: [String: String] {
-        var c = ["dataset": images.name, "pixel_encoding": encoding.rawValue,
-                 "batch_size": String(batchSize), "drop_last": String(dropLast), "shuffle": String(shuffle),
-                 "data_seed": String(seed)]
+    /// What a run records in `config.json` about its data: the data set name and how pixels
+    /// became model inputs (encoding, scaling, binarisation and its seed, drop-last, shuffling).
+    ///
+    /// ```json
+    /// {"name": "fashion-mnist", "preprocessing": {"encoding": "static-binarized",
+    ///  "scaling": "bernoulli(x/255) once", "binarization": "static", "binarizationSeed": 0, ...}}
+    /// ```
+    public var dataSpec: RunConfig.DataSpec {
+        var p: [String: JSONValue] = ["encoding": .string(encoding.rawValue), "dropLast": .bool(dropLast),
+                                      "shuffle": .bool(shuffle), "shuffleSeed": .number(Double(seed))]
         switch encoding {
-        case .scaled: c["scaling"] = "x/\(images.maxValue)"
-        case .raw8bit: c["scaling"] = "none (0...\(images.maxValue))"
-        case .dynamicBinarized: c["scaling"] = "bernoulli(x/\(images.maxValue)) per batch"
+        case .scaled:
+            p["scaling"] = .string("x/\(images.maxValue)"); p["binarization"] = .string("none")
+        case .raw8bit:
+            p["scaling"] = .string("none (raw 0...\(images.maxValue))"); p["binarization"] = .string("none")
+        case .dynamicBinarized:
+            p["scaling"] = .string("bernoulli(x/\(images.maxValue)) per batch"); p["binarization"] = .string("dynamic")
         case .staticBinarized:
-            c["scaling"] = "bernoulli(x/\(images.maxValue)) once"
-            c["binarization_seed"] = String(binarizationSeed)
+            p["scaling"] = .string("bernoulli(x/\(images.maxValue)) once"); p["binarization"] = .string("static")
+            p["binarizationSeed"] = .number(Double(binarizationSeed))
         }
-        return c
+        return RunConfig.DataSpec(name: images.name, preprocessing: p)
     }
 
     /// 0/1 bytes, each 1 with probability x / maxValue.
