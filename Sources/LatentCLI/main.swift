@@ -10,6 +10,7 @@ struct LatentCommand: ParsableCommand {
         version: RuntimeInfo.version,
         subcommands: [
             Info.self,
+            Metrics.self,
         ]
     )
 }
