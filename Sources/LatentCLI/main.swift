@@ -11,6 +11,7 @@ struct LatentCommand: ParsableCommand {
         subcommands: [
             Info.self,
             DataCommand.self,
+            Metrics.self,
         ]
     )
 }
