@@ -15,7 +15,11 @@ extension NDArray {
     public static func readNpz(_ path: String, only names: Set<String>? = nil) throws -> [String: NDArray] {
         guard FileManager.default.fileExists(atPath: path) else { throw LatentError.file(path, "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw LatentError.file(path, "cannot read file") }
-        let bytes = [UInt8](data)
+        return try parseNpz([UInt8](data), name: path, only: names)
+    }
+
+    /// Parses the bytes of an .npz archive; `name` appears in errors.
+    public static func parseNpz(_ bytes: [UInt8], name path: String, only names: Set<String>? = nil) throws -> [String: NDArray] {
         var out: [String: NDArray] = [:]
         for entry in try ZipArchive.entries(bytes, name: path) {
             let key = entry.name.hasSuffix(".npy") ? String(entry.name.dropLast(4)) : entry.name
