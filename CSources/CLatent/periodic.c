@@ -219,10 +219,11 @@ int lt_periodic_weight_backward_f32(float *dw, const float *_Nullable dy,
   const plan_pair *pp = get_plans(H, W);
   if (!pp) return 1;
   int64_t F = (int64_t)H * (W / 2 + 1), HW = (int64_t)H * W;
-  float *X = work, *G = X + 2 * (int64_t)N * C * F;
-  float *img = G + 2 * (int64_t)N * C * F, *spec = img + HW;
-  // G (C, C, F) lives in the Y part of the workspace (N*C*F >= C*C*F needs N >= C;
-  // otherwise the caller sized the workspace with max(N, C)).
+  // Workspace sized for max(N, C) images: X spectra, then G (C, C, F) in the
+  // second block, then scratch.
+  int64_t M = N > C ? N : C;
+  float *X = work, *G = X + 2 * M * C * F;
+  float *img = G + 2 * M * C * F, *spec = img + HW;
   if (dy) {
     for (int64_t i = 0; i < (int64_t)N * C; i++)
       fftwf_execute_dft_r2c(pp->r2c, (float *)(x + i * HW), (fftwf_complex *)(X + 2 * i * F));
