@@ -100,10 +100,12 @@ static double lu_logdet(cd *A, int *piv, int C) {
 
 // Solves (LU) x = b in place, with the factors and pivots of lu_logdet.
 static void lu_solve(const cd *A, const int *piv, cd *b, int C) {
-  for (int k = 0; k < C; k++) {
+  // Whole rows (multipliers included) were swapped during the factorisation,
+  // so all row swaps come first, then substitution with the final L.
+  for (int k = 0; k < C; k++)
     if (piv[k] != k) { cd t = b[k]; b[k] = b[piv[k]]; b[piv[k]] = t; }
+  for (int k = 0; k < C; k++)
     for (int i = k + 1; i < C; i++) b[i] = csub(b[i], cmul(A[i * C + k], b[k]));
-  }
   for (int i = C - 1; i >= 0; i--) {
     for (int j = i + 1; j < C; j++) b[i] = csub(b[i], cmul(A[i * C + j], b[j]));
     b[i] = cdiv(b[i], A[i * C + i]);

@@ -52,19 +52,7 @@ public final class PeriodicConvolution: Flow {
 
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         check(x)
-        let (h, wd) = (x.shape[2], x.shape[3])
-        let w = weight.value, k = weight.shape[2]
-        let spec = K.periodicSpectrum(w, height: h, width: wd)
-        let ld = K.periodicLogDet(spec, channels: weight.shape[0], height: h, width: wd)
-        let y = K.periodicApply(x, spec: spec, mode: 0)
-        let out = Tensor.record(y, inputs: [x, w]) { g in
-            [x.isTracked ? K.periodicApply(g, spec: spec, mode: 1) : nil,
-             w.isTracked ? K.periodicWeightBackward(dy: g, x: x, dlogdet: 0, spec: spec, kernelSize: k) : nil]
-        }
-        let logDet = Tensor.record(Tensor(repeating: ld, shape: [x.shape[0]]), inputs: [w]) { g in
-            [K.periodicWeightBackward(dy: nil, x: x, dlogdet: g.sum().scalar, spec: spec, kernelSize: k)]
-        }
-        return (out, logDet)
+        return periodicConvolution(x, weight: weight.value)
     }
 
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
@@ -74,4 +62,29 @@ public final class PeriodicConvolution: Flow {
         let ld = K.periodicLogDet(spec, channels: weight.shape[0], height: h, width: wd)
         return (K.periodicApply(z.detached(), spec: spec, mode: 2), Tensor(repeating: -ld, shape: [z.shape[0]]))
     }
+}
+
+/// Circular convolution of x (N, C, H, W) with the filter bank w (C, C, k, k)
+/// through FFTW, with its log|det| per example (N); differentiable in both.
+///
+/// ```swift
+/// let (y, logDet) = periodicConvolution(x, weight: w)
+/// ```
+public func periodicConvolution(_ x: Tensor, weight w: Tensor) -> (output: Tensor, logDet: Tensor) {
+    precondition(x.rank == 4 && w.rank == 4 && w.shape[0] == w.shape[1] && x.shape[1] == w.shape[0] && x.shape[2] >= w.shape[2] && x.shape[3] >= w.shape[3],
+                 "periodicConvolution: input \(x.shape) and filters \(w.shape) need (N, C, H, W) and (C, C, k, k) with k <= H, W")
+    let (h, wd) = (x.shape[2], x.shape[3])
+    let k = w.shape[2]
+    let spec = K.periodicSpectrum(w, height: h, width: wd)
+    let ld = K.periodicLogDet(spec, channels: w.shape[0], height: h, width: wd)
+    let y = K.periodicApply(x, spec: spec, mode: 0)
+    let out = Tensor.record(y, inputs: [x, w]) { g in
+        // The adjoint of a real circulant-block map is K(f)^H per frequency.
+        [x.isTracked ? K.periodicApply(g, spec: spec, mode: 1) : nil,
+         w.isTracked ? K.periodicWeightBackward(dy: g, x: x, dlogdet: 0, spec: spec, kernelSize: k) : nil]
+    }
+    let logDet = Tensor.record(Tensor(repeating: ld, shape: [x.shape[0]]), inputs: [w]) { g in
+        [K.periodicWeightBackward(dy: nil, x: x, dlogdet: g.sum().scalar, spec: spec, kernelSize: k)]
+    }
+    return (out, logDet)
 }
