@@ -175,6 +175,11 @@ const char *lt_blas_corename(void);
 int lt_blas_threads(void);
 void lt_blas_set_threads(int n);
 
+// ---------------------------------------------------------------- probe (probe.c)
+/// Runs `iterations` rounds of independent FMAs with the active ISA and
+/// returns the float32 flops performed (benchmark yardstick for the peak).
+double lt_fma_probe(int64_t iterations, float *sink);
+
 // ---------------------------------------------------------------- FFT (fft.c)
 const char *lt_fftw_version(void);
 

@@ -16,8 +16,8 @@ public final class Adam: Optimizer {
     public var decoupledWeightDecay: Bool
     /// Multiplies `learningRate` at each step.
     public var schedule: LearningRateSchedule
-    public private(set) var stepCount = 0
-    private var m: [Tensor], v: [Tensor]
+    public internal(set) var stepCount = 0
+    var m: [Tensor], v: [Tensor]
 
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false, schedule: LearningRateSchedule = .constant) {
@@ -56,5 +56,30 @@ public final class Adam: Optimizer {
                            weightDecay: weightDecay, bc1: bc1, bc2: bc2, decoupled: decoupledWeightDecay)
             }
         }
+    }
+}
+
+extension Adam: CheckpointableOptimizer {
+    public func stateTensors(parameterNames: [String]) -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for (i, name) in parameterNames.enumerated() where i < m.count {
+            out["adam.m." + name] = m[i]
+            out["adam.v." + name] = v[i]
+        }
+        return out
+    }
+
+    public func loadState(_ tensors: [String: Tensor], parameterNames: [String], stepCount: Int) throws {
+        precondition(parameterNames.count == parameters.count, "Adam.loadState: \(parameterNames.count) names for \(parameters.count) parameters")
+        for (i, name) in parameterNames.enumerated() {
+            for (key, into) in [("adam.m." + name, 0), ("adam.v." + name, 1)] {
+                guard let t = tensors[key] else { throw LatentError("checkpoint has no optimizer state '\(key)'") }
+                guard t.shape == parameters[i].shape else {
+                    throw LatentError("optimizer state '\(key)' has shape \(t.shape), parameter has \(parameters[i].shape)")
+                }
+                if into == 0 { m[i] = t } else { v[i] = t }
+            }
+        }
+        self.stepCount = stepCount
     }
 }

@@ -20,6 +20,14 @@ public protocol Optimizer: AnyObject {
     func step()
 }
 
+/// Optimizer state saved in checkpoints, keyed by the parameters' names.
+public protocol CheckpointableOptimizer: Optimizer {
+    /// State tensors, e.g. "adam.m.<parameter name>".
+    func stateTensors(parameterNames: [String]) -> [String: Tensor]
+    /// Restores state written by `stateTensors`; throws naming what is missing or mis-shaped.
+    func loadState(_ tensors: [String: Tensor], parameterNames: [String], stepCount: Int) throws
+}
+
 /// Learning-rate schedules as a multiplier of the base rate at a step.
 public enum LearningRateSchedule: Sendable, Equatable {
     case constant

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A progress line for long work: step/total, metrics, steps/s and time left.
+///
+/// In a terminal it redraws one line in place; when output is a file or a CI
+/// log it prints a plain line every `plainInterval` seconds and at the end.
+///
+/// ```swift
+/// let bar = ProgressBar(label: "train", total: 1000)
+/// for step in 1...1000 { ...; bar.update(step, metrics: [("loss", loss)]) }
+/// bar.finish()
+/// ```
+public final class ProgressBar {
+    public let label: String
+    public let total: Int
+    let output: (String) -> Void
+    let isTerminal: Bool
+    let clock: () -> Double
+    let plainInterval: Double
+    let start: Double
+    var lastDraw = -Double.infinity
+    var lastStep = 0
+    var lastMetrics: [(String, Double)] = []
+    var finished = false
+
+    /// - Parameters:
+    ///   - output: where text goes (default: standard error, unbuffered).
+    ///   - isTerminal: redraw in place; default asks whether stderr is a TTY.
+    ///   - clock: seconds, monotonic (injectable for tests).
+    public init(label: String, total: Int, output: ((String) -> Void)? = nil, isTerminal: Bool? = nil,
+                clock: (() -> Double)? = nil, plainInterval: Double = 10) {
+        self.label = label
+        self.total = max(total, 1)
+        self.output = output ?? { FileHandle.standardError.write($0.data(using: .utf8)!) }
+        self.isTerminal = isTerminal ?? (isatty(2) != 0)
+        self.clock = clock ?? { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        self.plainInterval = plainInterval
+        self.start = self.clock()
+    }
+
+    /// Seconds since the bar was created.
+    public var elapsed: Double { clock() - start }
+
+    /// Steps per second so far.
+    public var rate: Double { Double(lastStep) / max(elapsed, 1e-9) }
+
+    public func update(_ step: Int, metrics: [(String, Double)] = []) {
+        lastStep = step
+        lastMetrics = metrics
+        let now = clock()
+        let interval = isTerminal ? 0.1 : plainInterval
+        if now - lastDraw >= interval || step >= total {
+            lastDraw = now
+            draw(final: false)
+        }
+    }
+
+    /// Draws the final state and ends the line.
+    public func finish(metrics: [(String, Double)]? = nil) {
+        guard !finished else { return }
+        finished = true
+        if let metrics { lastMetrics = metrics }
+        draw(final: true)
+    }
+
+    static func formatTime(_ s: Double) -> String {
+        guard s.isFinite, s >= 0 else { return "--:--" }
+        let t = Int(s.rounded())
+        return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
+    }
+
+    /// The text of the line (without terminal control characters).
+    public func line() -> String {
+        let frac = min(1, Double(lastStep) / Double(total))
+        let r = rate
+        let left = r > 0 ? Double(total - lastStep) / r : .infinity
+        let metrics = lastMetrics.map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  ")
+        let width = 24
+        let filled = Int(frac * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        return "\(label) [\(bar)] \(lastStep)/\(total)" + (metrics.isEmpty ? "" : "  \(metrics)")
+            + String(format: "  %.1f steps/s", r) + "  elapsed \(ProgressBar.formatTime(elapsed))  left \(ProgressBar.formatTime(left))"
+    }
+
+    func draw(final: Bool) {
+        if isTerminal {
+            output("\r\u{1B}[K" + line() + (final ? "\n" : ""))
+        } else {
+            output(line() + "\n")
+        }
+    }
+}

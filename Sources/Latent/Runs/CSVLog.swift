@@ -1,0 +1,55 @@
+import Foundation
+
+/// `DIR/log.csv`: one row per logged step, one column per loss term.
+///
+/// Rows are appended and flushed as they come, so a crashed run keeps its log.
+/// Reopening a log with the same columns continues it (resume).
+public final class CSVLog {
+    public let path: String
+    public let columns: [String]
+    private let handle: FileHandle
+
+    public init(path: String, columns: [String]) throws {
+        self.path = path
+        self.columns = columns
+        let fm = FileManager.default
+        let header = columns.joined(separator: ",")
+        if let existing = fm.contents(atPath: path), !existing.isEmpty {
+            let first = String(decoding: existing, as: UTF8.self).split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+            guard first == header else {
+                throw LatentError.file(path, "existing log has columns '\(first)', this run logs '\(header)'")
+            }
+        } else {
+            guard fm.createFile(atPath: path, contents: Data((header + "\n").utf8)) else {
+                throw LatentError.file(path, "cannot create log file")
+            }
+        }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw LatentError.file(path, "cannot open log for writing") }
+        handle = h
+        handle.seekToEndOfFile()
+    }
+
+    deinit { try? handle.close() }
+
+    /// Appends one row; values in column order.
+    public func append(_ values: [Double]) throws {
+        precondition(values.count == columns.count, "CSVLog: \(values.count) values for \(columns.count) columns")
+        let line = values.map { v -> String in
+            if v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
+            return String(format: "%.6g", v)
+        }.joined(separator: ",") + "\n"
+        do { try handle.write(contentsOf: Data(line.utf8)) } catch {
+            throw LatentError.file(path, "cannot append to log: \(error.localizedDescription)")
+        }
+    }
+
+    /// Reads a log back: column names and rows.
+    public static func read(_ path: String) throws -> (columns: [String], rows: [[Double]]) {
+        guard let d = FileManager.default.contents(atPath: path) else { throw LatentError.file(path, "cannot read log") }
+        let lines = String(decoding: d, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard let head = lines.first else { throw LatentError.file(path, "empty log") }
+        let cols = head.split(separator: ",").map(String.init)
+        let rows = lines.dropFirst().map { $0.split(separator: ",").map { Double($0) ?? .nan } }
+        return (cols, rows)
+    }
+}

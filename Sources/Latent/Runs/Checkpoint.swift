@@ -1,0 +1,83 @@
+import Foundation
+
+/// Saving and restoring a model's parameters, buffers, optimizer state, step and
+/// random-generator state in one safetensors file (PyTorch users can open it
+/// with `safetensors.torch.load_file`).
+///
+/// Tensor names: parameters and buffers under their module names
+/// (`"encoder.0.weight"`), optimizer state as `"adam.m.<name>"`; the step, the
+/// generator's (seed, stream, counter) and the run config go in `__metadata__`.
+public enum Checkpoint {
+    public struct Info: Sendable {
+        public var step: Int
+        public var rng: RandomGenerator?
+        public var metadata: [String: String]
+    }
+
+    /// Writes a checkpoint atomically: a crash mid-write keeps the previous file.
+    public static func save(to path: String, parameters: [(name: String, parameter: Parameter)],
+                            optimizer: (any CheckpointableOptimizer)? = nil, rng: RandomGenerator? = nil,
+                            step: Int, config: RunConfig? = nil, extraMetadata: [String: String] = [:]) throws {
+        var tensors: [String: NDArray] = [:]
+        for (name, p) in parameters {
+            if tensors[name] != nil { throw LatentError("checkpoint: two parameters are named '\(name)'") }
+            tensors[name] = NDArray(p.value.detached())
+        }
+        if let optimizer {
+            for (k, t) in optimizer.stateTensors(parameterNames: parameters.map(\.name)) { tensors[k] = NDArray(t) }
+        }
+        var meta = extraMetadata
+        meta["format"] = "latent-checkpoint-1"
+        meta["step"] = String(step)
+        if let optimizer { meta["optimizer_steps"] = String(optimizer.stepCount) }
+        if let rng { meta["rng"] = "\(rng.seed),\(rng.stream),\(rng.counter)" }
+        if let config { meta["config"] = try config.jsonString() }
+        try SafeTensors.write(tensors, metadata: meta, to: path)
+    }
+
+    /// Loads a checkpoint into the given parameters (and optimizer); names and
+    /// shapes must match, and errors name the first that does not.
+    @discardableResult
+    public static func load(from path: String, into parameters: [(name: String, parameter: Parameter)],
+                            optimizer: (any CheckpointableOptimizer)? = nil) throws -> Info {
+        let (arrays, meta) = try SafeTensors.read(path)
+        var loaded: [String: Tensor] = [:]
+        for (name, p) in parameters {
+            guard let a = arrays[name] else {
+                throw LatentError.file(path, "no tensor '\(name)' (checkpoint from a different model or architecture?)")
+            }
+            guard a.shape == p.shape else {
+                throw LatentError.file(path, "tensor '\(name)' has shape \(a.shape), the model expects \(p.shape)")
+            }
+            loaded[name] = try a.tensor(name: "\(path)[\(name)]")
+        }
+        for (name, p) in parameters { p.assign(loaded[name]!) }
+        if let optimizer {
+            var state: [String: Tensor] = [:]
+            for (k, a) in arrays where k.hasPrefix("adam.") || k.hasPrefix("sgd.") { state[k] = try a.tensor(name: k) }
+            try optimizer.loadState(state, parameterNames: parameters.map(\.name), stepCount: Int(meta["optimizer_steps"] ?? "0") ?? 0)
+        }
+        var rng: RandomGenerator? = nil
+        if let r = meta["rng"] {
+            let parts = r.split(separator: ",").compactMap { UInt64($0) }
+            if parts.count == 3 { rng = RandomGenerator(seed: parts[0], stream: parts[1], counter: parts[2]) }
+        }
+        return Info(step: Int(meta["step"] ?? "0") ?? 0, rng: rng, metadata: meta)
+    }
+}
+
+extension RunDirectory {
+    /// Saves `DIR/checkpoint.safetensors` with the run's config in the metadata.
+    public func saveCheckpoint(parameters: [(name: String, parameter: Parameter)], optimizer: (any CheckpointableOptimizer)? = nil,
+                               rng: RandomGenerator? = nil, step: Int, extraMetadata: [String: String] = [:]) throws {
+        try Checkpoint.save(to: checkpointPath, parameters: parameters, optimizer: optimizer, rng: rng, step: step,
+                            config: try? config(), extraMetadata: extraMetadata)
+    }
+
+    /// Loads `DIR/checkpoint.safetensors`.
+    @discardableResult
+    public func loadCheckpoint(into parameters: [(name: String, parameter: Parameter)], optimizer: (any CheckpointableOptimizer)? = nil) throws -> Checkpoint.Info {
+        guard hasCheckpoint else { throw LatentError.file(path, "run has no checkpoint.safetensors yet") }
+        return try Checkpoint.load(from: checkpointPath, into: parameters, optimizer: optimizer)
+    }
+}

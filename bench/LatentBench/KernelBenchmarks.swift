@@ -1,0 +1,141 @@
+import CLatent
+import Dispatch
+import Foundation
+import Latent
+
+// Kernel rows: GEMM against cblas_sgemm and the measured FMA peak, element-wise
+// and reductions against a memory copy, covariance accumulation against the
+// BLAS rank-k update.
+
+/// Measured float32 FMA peak (GFLOP/s) of the active ISA on `threads` threads.
+func measuredPeak(threads: Int) -> Double {
+    let iterations: Int64 = 20_000_000
+    var best = 0.0
+    for _ in 0..<3 {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var flops = [Double](repeating: 0, count: threads)
+        flops.withUnsafeMutableBufferPointer { f in
+            let base = f.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: threads) { i in
+                var sink: Float = 0
+                base[i] = lt_fma_probe(iterations, &sink)
+            }
+        }
+        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        best = max(best, flops.reduce(0, +) / dt / 1e9)
+    }
+    return best
+}
+
+func registerKernelRows(threads: Int) {
+    let isa = RuntimeInfo.isa
+    var peakCache: Double? = nil
+    func peak() -> Double {
+        if let p = peakCache { return p }
+        let p = measuredPeak(threads: threads)
+        peakCache = p
+        return p
+    }
+
+    register("peak", "fma-peak") {
+        BenchResult(name: "fma-peak", shape: "\(isa), \(threads) thr", value: peak(), unit: "GFLOP/s")
+    }
+
+    // (name, M, K, N): the largest products of W2/W4 (128x784x512), W5 (512x512x512),
+    // and the 2-D flows' input layer (512x2x256), where OpenBLAS is slow.
+    let gemms: [(String, Int, Int, Int)] = [("gemm-w2w4", 128, 784, 512), ("gemm-w5", 512, 512, 512),
+                                            ("gemm-w1-input", 512, 2, 256), ("gemm-k8", 512, 8, 256)]
+    for (name, m, k, n) in gemms {
+        register("gemm", name) {
+            let a = Buffer(m * k, seed: 1), b = Buffer(k * n, seed: 2), c = Buffer(m * n), r = Buffer(m * n)
+            lt_sgemm(0, 0, Int32(m), Int32(n), Int32(k), 1, a.p, Int32(k), b.p, Int32(n), 0, c.p, Int32(n))
+            lt_sgemm_blas(0, 0, Int32(m), Int32(n), Int32(k), 1, a.p, Int32(k), b.p, Int32(n), 0, r.p, Int32(n))
+            verify(maxRelativeError(c.p, r.p, m * n) < 1e-4, "\(name) lt_sgemm vs cblas_sgemm")
+            let flops = 2.0 * Double(m * n * k)
+            let tOurs = measure { lt_sgemm(0, 0, Int32(m), Int32(n), Int32(k), 1, a.p, Int32(k), b.p, Int32(n), 0, c.p, Int32(n)) }
+            let tBlas = measure { lt_sgemm_blas(0, 0, Int32(m), Int32(n), Int32(k), 1, a.p, Int32(k), b.p, Int32(n), 0, r.p, Int32(n)) }
+            let ours = flops / tOurs / 1e9, blas = flops / tBlas / 1e9
+            return BenchResult(name: name, shape: "\(m)x\(k)x\(n), \(isa), \(threads) thr", value: ours, unit: "GFLOP/s",
+                               reference: String(format: "cblas %.1f, peak %.0f (%.0f%% of peak)", blas, peak(), 100 * ours / peak()),
+                               ratio: ours / blas)
+        }
+    }
+
+    let n = 1 << 22  // 16 MiB per float buffer: out of cache
+    let t = lt_kernels().pointee
+    register("memory", "memcpy") {
+        let a = Buffer(n), b = Buffer(n)
+        let s = measure { memcpy(b.p, a.p, n * 4) }
+        return BenchResult(name: "memcpy", shape: "\(n) floats", value: 2.0 * Double(n * 4) / s / 1e9, unit: "GB/s")
+    }
+    func copyRate() -> Double {
+        let a = Buffer(n), b = Buffer(n)
+        return 2.0 * Double(n * 4) / measure { memcpy(b.p, a.p, n * 4) } / 1e9
+    }
+    var copyCache: Double? = nil
+    func copyGBs() -> Double { if let c = copyCache { return c }; let c = copyRate(); copyCache = c; return c }
+
+    let acts: [(String, lt_act)] = [("relu", LT_ACT_RELU), ("tanh", LT_ACT_TANH), ("softplus", LT_ACT_SOFTPLUS)]
+    for (label, act) in acts {
+        register("elementwise", "bias-\(label)") {
+            let cols = 256
+            let x = Buffer(n), y = Buffer(n), r = Buffer(n), bias = Buffer(cols)
+            lt_kernels_for(LT_ISA_REF)!.pointee.bias_act_forward(r.p, x.p, bias.p, Int64(n / cols), Int64(cols), act, 0)
+            t.bias_act_forward(y.p, x.p, bias.p, Int64(n / cols), Int64(cols), act, 0)
+            verify(maxRelativeError(y.p, r.p, n) < 1e-5, "bias+\(label) vs reference")
+            let s = measure { t.bias_act_forward(y.p, x.p, bias.p, Int64(n / cols), Int64(cols), act, 0) }
+            let gbs = 2.0 * Double(n * 4) / s / 1e9
+            return BenchResult(name: "bias-\(label)", shape: "\(n / cols)x\(cols), \(isa)", value: gbs, unit: "GB/s",
+                               reference: String(format: "memcpy %.1f GB/s", copyGBs()), ratio: gbs / copyGBs())
+        }
+    }
+    register("elementwise", "add-broadcast") {
+        let cols: Int64 = 256
+        let a = Buffer(n), b = Buffer(Int(cols)), o = Buffer(n), r = Buffer(n)
+        let shape: [Int64] = [Int64(n) / cols, cols], sa: [Int64] = [cols, 1], sb: [Int64] = [0, 1]
+        lt_kernels_for(LT_ISA_REF)!.pointee.binary(r.p, a.p, sa, b.p, sb, shape, 2, LT_BIN_ADD)
+        t.binary(o.p, a.p, sa, b.p, sb, shape, 2, LT_BIN_ADD)
+        verify(maxRelativeError(o.p, r.p, n) == 0, "broadcast add vs reference")
+        let s = measure { t.binary(o.p, a.p, sa, b.p, sb, shape, 2, LT_BIN_ADD) }
+        let gbs = 2.0 * Double(n * 4) / s / 1e9
+        return BenchResult(name: "add-broadcast", shape: "\(n / Int(cols))x\(cols) + \(cols), \(isa)", value: gbs, unit: "GB/s",
+                           reference: String(format: "memcpy %.1f GB/s", copyGBs()), ratio: gbs / copyGBs())
+    }
+    for (label, op) in [("sum", LT_RED_SUM), ("logsumexp", LT_RED_LOGSUMEXP)] {
+        register("reduce", "reduce-\(label)") {
+            let rows = 4096, cols = n / 4096
+            let x = Buffer(n), o = Buffer(rows), r = Buffer(rows)
+            lt_kernels_for(LT_ISA_REF)!.pointee.reduce(r.p, x.p, Int64(rows), Int64(cols), 1, op)
+            t.reduce(o.p, x.p, Int64(rows), Int64(cols), 1, op)
+            verify(maxRelativeError(o.p, r.p, rows) < 1e-4, "reduce \(label) vs reference")
+            let s = measure { t.reduce(o.p, x.p, Int64(rows), Int64(cols), 1, op) }
+            let gbs = Double(n * 4) / s / 1e9
+            return BenchResult(name: "reduce-\(label)", shape: "\(rows)x\(cols) over rows, \(isa)", value: gbs, unit: "GB/s",
+                               reference: String(format: "memcpy %.1f GB/s", copyGBs()), ratio: gbs / copyGBs())
+        }
+    }
+
+    // Covariance accumulation: 65536 points streamed in batches of 4096.
+    for d in [10, 32, 256] {
+        register("covariance", "cov-accumulate-d\(d)") {
+            let total = 65536, batch = 4096
+            var rng = RandomGenerator(seed: 3)
+            let batches = (0..<(total / batch)).map { _ in rng.normal([batch, d]) + 100 }
+            let s = measure(seconds: 0.5, warmup: 1) {
+                var acc = MomentAccumulator(dimension: d)
+                for b in batches { acc.add(b) }
+            }
+            // Reference: the BLAS rank-k update on the same (already centred, double) data.
+            let xs = UnsafeMutablePointer<Double>.allocate(capacity: batch * d)
+            let c = UnsafeMutablePointer<Double>.allocate(capacity: d * d)
+            defer { xs.deallocate(); c.deallocate() }
+            for i in 0..<(batch * d) { xs[i] = Double(batches[0].scalars[i]) }
+            let sBlas = measure(seconds: 0.5, warmup: 1) {
+                for _ in 0..<(total / batch) { lt_dsyrk_upper(c, xs, Int64(batch), Int64(d), 1) }
+            }
+            let flops = Double(total) * Double(d * d)  // the symmetric rank-k update: N*D*D/2 FMAs
+            return BenchResult(name: "cov-accumulate-d\(d)", shape: "65536x\(d) in 4096-row batches", value: flops / s / 1e9, unit: "GFLOP/s",
+                               reference: String(format: "dsyrk %.1f GFLOP/s", flops / sBlas / 1e9), ratio: sBlas / s)
+        }
+    }
+}
