@@ -10,6 +10,9 @@ struct LatentCommand: ParsableCommand {
         version: RuntimeInfo.version,
         subcommands: [
             Info.self,
+            Train.self,
+            Eval.self,
+            Sample.self,
         ]
     )
 }
