@@ -7,7 +7,7 @@ CONFIG ?= release
 APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev
 BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
-REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments
+REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
 .PHONY: setup build test test-ref demo bench info fmt clean
 
