@@ -9,7 +9,7 @@ APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev
 DEMO_PACKAGES := dataset-fashion-mnist
 BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
-REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments
+REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
 .PHONY: setup build test test-ref demo bench info fmt clean
 
