@@ -11,7 +11,7 @@ BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo bench info fmt clean
+.PHONY: setup build test test-ref demo bench info fmt clean fuzz sanitize
 
 ## setup: install the Debian packages Latent and its demo data need (quiet when all are present)
 setup:
@@ -54,6 +54,20 @@ bench: setup
 	@if $(TORCH_PYTHON) -c "import torch" 2>/dev/null; then \
 	  python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON); \
 	else echo "bench: no Python with torch (set TORCH_PYTHON=...) - PyTorch ratios skipped"; fi
+
+## fuzz: libFuzzer (with AddressSanitizer) over the .npy/.npz/safetensors/IDX readers;
+## crashes land in fuzz/crashes/, add them to fuzz/corpus/ as regression seeds
+FUZZ_RUNS ?= 1000000
+fuzz: setup
+	$(SWIFT) build -c release --product latent-fuzz --scratch-path .build-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLATENT_LIBFUZZER
+	mkdir -p .build-fuzz/corpus fuzz/crashes && cp fuzz/corpus/* .build-fuzz/corpus/
+	.build-fuzz/release/latent-fuzz .build-fuzz/corpus fuzz/corpus -runs=$(FUZZ_RUNS) -max_len=4096 \
+	  -artifact_prefix=fuzz/crashes/ -print_final_stats=1
+
+## sanitize: the standalone C kernel checks under AddressSanitizer + UndefinedBehaviorSanitizer
+sanitize: setup
+	SANITIZE=1 sh bench/ctest/run.sh
 
 info: build
 	$(BIN)/latent info
