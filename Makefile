@@ -13,9 +13,15 @@ REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelP
 
 .PHONY: setup build test test-ref demo bench info fmt clean fuzz sanitize
 
-## setup: install the Debian packages Latent and its demo data need (quiet when all are present)
+## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
+## on a machine without apt-get it says what to install instead
 setup:
-	@missing=""; for p in $(APT_PACKAGES) $(DEMO_PACKAGES); do \
+	@if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "setup: no apt-get here; install OpenBLAS, FFTW (single precision) and zlib yourself"; \
+	  echo "       (macOS: brew install openblas fftw pkg-config; Fedora: dnf install openblas-devel fftw-devel zlib-devel)"; \
+	  exit 0; \
+	fi; \
+	missing=""; for p in $(APT_PACKAGES) $(DEMO_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -41,6 +47,8 @@ test: build
 	@echo "== latent data (show and export smoke) =="
 	$(BIN)/latent data show dsprites --out .build/data-show-dsprites.png
 	$(BIN)/latent data export shapes-tiny --n 16 --out .build/data-export-shapes-tiny
+	@echo "== Examples/: a package that depends on Latent by path =="
+	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 
 ## demo: build and run the main job
 demo: build
