@@ -102,3 +102,21 @@ const lt_kernel_table *lt_kernels(void) {
   pthread_once(&choose_once, choose);
   return chosen;
 }
+
+// AVX-512 (F, DQ, BW, VL) with the OS saving opmask and ZMM state: the set
+// OpenBLAS's SkylakeX kernels need. OpenBLAS 0.3.21 does not recognise newer
+// AMD cores that have it and falls back to its AVX2 Haswell kernels.
+int lt_cpu_has_avx512(void) {
+#if defined(__x86_64__)
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !((c >> 27) & 1)) return 0;
+  unsigned lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  if ((lo & 0xE6u) != 0xE6u) return 0;  // XMM, YMM, opmask, ZMM_Hi256, Hi16_ZMM
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+  const unsigned need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+  return (b & need) == need;
+#else
+  return 0;
+#endif
+}

@@ -8,6 +8,7 @@ struct Info: ParsableCommand {
         print("latent \(RuntimeInfo.version)")
         print("isa: \(RuntimeInfo.isa)")
         print("cpu avx2+fma: \(RuntimeInfo.cpuSupportsAVX2FMA ? "yes" : "no")")
+        print("cpu avx512: \(RuntimeInfo.cpuSupportsAVX512 ? "yes" : "no")")
         print("blas: \(RuntimeInfo.blas)")
         print("fft: \(RuntimeInfo.fft)")
         print("threads: \(RuntimeInfo.threads)")

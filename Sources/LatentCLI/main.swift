@@ -20,4 +20,5 @@ struct LatentCommand: ParsableCommand {
     )
 }
 
+RuntimeInfo.useFastestBLASKernels()
 LatentCommand.main()

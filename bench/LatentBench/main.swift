@@ -6,6 +6,7 @@ import Latent
 //   no names: the whole table; with names: one line "NAME VALUE" each, so other
 //   tools can time rows beside other implementations.
 
+RuntimeInfo.useFastestBLASKernels()
 var threads = RuntimeInfo.threads
 var names: [String] = []
 var args = CommandLine.arguments.dropFirst()

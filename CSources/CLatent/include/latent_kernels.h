@@ -149,6 +149,8 @@ const lt_kernel_table *lt_kernels(void);
 const lt_kernel_table *_Nullable lt_kernels_for(lt_isa isa);
 /// 1 when the CPU reports AVX2 and FMA (and the OS saves YMM state).
 int lt_cpu_has_avx2_fma(void);
+/// 1 when the CPU has AVX-512 F/DQ/BW/VL and the OS saves ZMM state.
+int lt_cpu_has_avx512(void);
 
 // ---------------------------------------------------------------- BLAS (blas.c)
 

@@ -300,6 +300,7 @@ enum K {
     static func setBlasThreads(_ n: Int) { lt_blas_set_threads(Int32(n)) }
     static var fftwVersion: String { String(cString: lt_fftw_version()) }
     static var cpuHasAVX2FMA: Bool { lt_cpu_has_avx2_fma() != 0 }
+    static var cpuHasAVX512: Bool { lt_cpu_has_avx512() != 0 }
 }
 
 extension Tensor {

@@ -12,4 +12,29 @@ public enum RuntimeInfo {
     /// Threads OpenBLAS uses (OPENBLAS_NUM_THREADS or the core count).
     public static var threads: Int { K.blasThreads }
     public static func setThreads(_ n: Int) { K.setBlasThreads(n) }
+
+    public static var cpuSupportsAVX512: Bool { K.cpuHasAVX512 }
+
+    /// Makes OpenBLAS use its AVX-512 kernels on CPUs it does not recognise.
+    ///
+    /// OpenBLAS 0.3.21 (Debian 12) picks its AVX2 "Haswell" kernels on recent AMD
+    /// cores with AVX-512; its "SkylakeX" kernels run large products about twice as
+    /// fast there (`latent-bench gemm-w5`: 85 -> 165 GFLOP/s on one core). OpenBLAS
+    /// chooses its kernels when the library loads, before any of our code runs, so
+    /// the only way is to set OPENBLAS_CORETYPE and re-execute the program once.
+    /// Executables call this first thing; a user's OPENBLAS_CORETYPE always wins.
+    /// Linux only (it needs /proc/self/exe); elsewhere it does nothing.
+    public static func useFastestBLASKernels() {
+        #if os(Linux)
+        let env = ProcessInfo.processInfo.environment
+        guard env["OPENBLAS_CORETYPE"] == nil, env["LATENT_NO_REEXEC"] == nil, K.cpuHasAVX512 else { return }
+        guard ["Haswell", "Zen", "Sandybridge"].contains(K.blasCore.trimmingCharacters(in: .whitespaces)) else { return }
+        setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
+        setenv("LATENT_NO_REEXEC", "1", 1)   // never loop
+        var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
+        argv.append(nil)
+        execv("/proc/self/exe", &argv)
+        // execv returned: keep running with the kernels we have.
+        #endif
+    }
 }
