@@ -2,20 +2,8 @@ import Foundation
 import Testing
 @testable import Latent
 
-/// Two moons as in shared/DATA.md (sklearn's make_moons, noise 0.1, then
-/// 2p + (-1, -0.2)). Local to the tests until the data layer lands on main.
-func twoMoons(_ n: Int, rng: inout RandomGenerator) -> Tensor {
-    let s = rng.uniform([n]).scalars.map { Double($0) * Double.pi }
-    let upper = rng.uniform([n]).scalars
-    let noise = rng.normal([n, 2]).scalars
-    var v = [Float](repeating: 0, count: 2 * n)
-    for i in 0..<n {
-        let (px, py) = upper[i] < 0.5 ? (Foundation.cos(s[i]), Foundation.sin(s[i])) : (1 - Foundation.cos(s[i]), 0.5 - Foundation.sin(s[i]))
-        v[2 * i] = Float(2 * (px + 0.1 * Double(noise[2 * i])) - 1)
-        v[2 * i + 1] = Float(2 * (py + 0.1 * Double(noise[2 * i + 1])) - 0.2)
-    }
-    return Tensor(shape: [n, 2], scalars: v)
-}
+/// Two moons from the data layer (shared/DATA.md's definition).
+func twoMoons(_ n: Int, rng: inout RandomGenerator) -> Tensor { ToyDensity.twoMoons.sample(n, rng: &rng) }
 
 @Suite(.serialized) struct FlowTrainingTests {
     /// RealNVP, 8 couplings with 2-64-64-2 scale and shift nets, batch 256,

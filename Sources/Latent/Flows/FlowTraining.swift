@@ -295,6 +295,9 @@ public final class FlowTrainer {
                       progress: ProgressBar? = nil) throws {
         let log = try run.map { try CSVLog(path: $0.logPath, columns: logColumns) }
         guard step < total else { return }
+        // Steps per second of this call (a resumed run does not count the steps before it).
+        let startStep = step, clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let t0 = clock()
         for s in (step + 1)...total {
             if let sig = interruption?.signal {
                 progress?.finish()
@@ -309,7 +312,7 @@ public final class FlowTrainer {
             }
             progress?.update(s, metrics: Array(terms.prefix(2)))
             if let log, s % Self.logEvery == 0 || s == total {
-                try log.append([Double(s)] + terms.map(\.1) + [progress?.rate ?? 0])
+                try log.append([Double(s)] + terms.map(\.1) + [Double(s - startStep) / Swift.max(clock() - t0, 1e-9)])
             }
             if let run, s % checkpointEvery == 0 || s == total { try save(run) }
         }

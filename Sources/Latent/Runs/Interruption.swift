@@ -1,4 +1,4 @@
-import Dispatch
+import CLatent
 import Foundation
 
 /// Turns SIGINT (Ctrl-C) and SIGTERM into a flag that a training loop checks
@@ -6,17 +6,17 @@ import Foundation
 /// of dying mid-step. A second signal of the same kind exits at once
 /// (status 128 + signal) for a user who does not want to wait.
 ///
-/// While an `Interruption` is alive the signals are ignored by the process and
-/// delivered to a dispatch source; ``uninstall()`` (or deinit) restores the
-/// default handlers. One instance per training loop; VAE and GAN loops use it
-/// the same way.
+/// The handler (CSources/CLatent/signals.c) only sets a `sig_atomic_t`, so it
+/// works whichever thread receives the signal. The flag is process-wide: keep
+/// one `Interruption` alive per training loop; ``uninstall()`` (or deinit)
+/// restores the default handlers. VAE and GAN loops use it the same way.
 ///
 /// ```swift
 /// let interruption = Interruption()
 /// defer { interruption.uninstall() }
 /// for step in start...total {
 ///     if let sig = interruption.signal {
-///         try run.saveCheckpoint(...)            // last completed step
+///         try run.saveCheckpoint(...)            // the last completed step
 ///         throw Interruption.Stopped(signal: sig, step: step - 1)
 ///     }
 ///     // one training step
@@ -35,22 +35,15 @@ public final class Interruption: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var received: Int32?
-    private var sources: [DispatchSourceSignal] = []
-    private let signals: [Int32]
-    private let queue = DispatchQueue(label: "latent.interruption")
+    private var requested: Int32?
+    private var signals: [Int32]
 
-    /// Installs handlers for `signals` (default SIGINT and SIGTERM).
+    /// Catches `signals` (default SIGINT and SIGTERM); pass [] for a flag that
+    /// only ``request(_:)`` sets.
     public init(signals: [Int32] = [SIGINT, SIGTERM]) {
         self.signals = signals
-        for sig in signals {
-            // The dispatch source only sees the signal once the default action is off.
-            Foundation.signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { [weak self] in self?.receive(sig) }
-            source.resume()
-            sources.append(source)
-        }
+        lt_signal_clear()
+        for sig in signals { _ = lt_signal_catch(sig) }
     }
 
     deinit { uninstall() }
@@ -58,38 +51,27 @@ public final class Interruption: @unchecked Sendable {
     /// Restores the default signal handlers; safe to call twice.
     public func uninstall() {
         lock.lock()
-        let s = sources
-        sources = []
+        let s = signals
+        signals = []
         lock.unlock()
-        guard !s.isEmpty else { return }
-        for source in s { source.cancel() }
-        for sig in signals { Foundation.signal(sig, SIG_DFL) }
+        for sig in s { lt_signal_default(sig) }
     }
 
-    /// The first signal received, or nil.
+    /// The first signal received (or requested), or nil.
     public var signal: Int32? {
         lock.lock(); defer { lock.unlock() }
-        return received
+        if let requested { return requested }
+        let s = lt_signal_received()
+        return !signals.isEmpty && s != 0 ? s : nil
     }
 
     /// Whether a stop was requested.
     public var isRequested: Bool { signal != nil }
 
     /// Requests a stop as if `sig` had arrived (tests, or a loop's own limits).
-    public func request(_ sig: Int32 = SIGINT) { receive(sig, fromSignal: false) }
-
-    private func receive(_ sig: Int32, fromSignal: Bool = true) {
-        lock.lock()
-        let again = received == sig
-        if received == nil { received = sig }
-        lock.unlock()
-        if again && fromSignal {
-            FileHandle.standardError.write("\n\(Interruption.name(sig)) again: stopping without a checkpoint\n".data(using: .utf8)!)
-            exit(128 + sig)
-        }
-        if !again && fromSignal {
-            FileHandle.standardError.write("\n\(Interruption.name(sig)): finishing this step and saving a checkpoint (send it again to stop at once)\n".data(using: .utf8)!)
-        }
+    public func request(_ sig: Int32 = SIGINT) {
+        lock.lock(); defer { lock.unlock() }
+        if requested == nil { requested = sig }
     }
 
     static func name(_ sig: Int32) -> String {
