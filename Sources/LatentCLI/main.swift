@@ -12,6 +12,7 @@ struct LatentCommand: ParsableCommand {
             Info.self,
             DataCommand.self,
             Metrics.self,
+            Demo.self,
             Train.self,
             Eval.self,
             Sample.self,
