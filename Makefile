@@ -47,6 +47,12 @@ test: build
 	@echo "== latent data (show and export smoke) =="
 	$(BIN)/latent data show dsprites --out .build/data-show-dsprites.png
 	$(BIN)/latent data export shapes-tiny --n 16 --out .build/data-export-shapes-tiny
+	@echo "== latent train flow / eval / sample (smoke) =="
+	$(BIN)/latent train flow --data 8gaussians --steps 60 --hidden 16 --out .build/smoke-flow --overwrite
+	$(BIN)/latent train flow --out .build/smoke-flow --resume --steps 80
+	$(BIN)/latent eval .build/smoke-flow --n 1000
+	$(BIN)/latent sample .build/smoke-flow --n 100 --out .build/smoke-flow-samples.npy
+	! $(BIN)/latent train flow --data no-such-data --out .build/smoke-flow-bad 2>/dev/null
 	@echo "== Examples/: a package that depends on Latent by path =="
 	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 

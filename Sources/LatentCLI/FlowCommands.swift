@@ -3,55 +3,12 @@ import Foundation
 import Latent
 
 // `latent train flow`, and the flow side of `latent eval DIR` / `latent sample DIR`.
-// Data: the 2-D toy sets through `flowData` (two-moons for now; the data layer
-// replaces it when it lands on main).
+// The training loop, data, resume and evaluation live in the library
+// (FlowTrainer); this file parses options and draws pictures.
 
 /// Training of every model family; each family adds its subcommand here.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Train a model into a run directory.", subcommands: [TrainFlow.self])
-}
-
-let flowKinds = ["realnvp", "maf", "iaf", "periodic"]
-
-/// Two moons as in shared/DATA.md: make_moons with noise 0.1, then 2p + (-1, -0.2).
-func flowData(_ name: String, _ n: Int, rng: inout RandomGenerator) throws -> Tensor {
-    guard name == "two-moons" else {
-        throw ValidationError("data '\(name)' is not available to flows yet (supported: two-moons)")
-    }
-    let s = rng.uniform([n]).scalars.map { Double($0) * Double.pi }
-    let upper = rng.uniform([n]).scalars
-    let noise = rng.normal([n, 2]).scalars
-    var v = [Float](repeating: 0, count: 2 * n)
-    for i in 0..<n {
-        let (px, py) = upper[i] < 0.5 ? (cos(s[i]), sin(s[i])) : (1 - cos(s[i]), 0.5 - sin(s[i]))
-        v[2 * i] = Float(2 * (px + 0.1 * Double(noise[2 * i])) - 1)
-        v[2 * i + 1] = Float(2 * (py + 0.1 * Double(noise[2 * i + 1])) - 0.2)
-    }
-    return Tensor(shape: [n, 2], scalars: v)
-}
-
-/// The model a run's config describes, freshly initialised from its seed.
-func makeFlowModel(_ config: RunConfig) throws -> FlowModel {
-    let arch = config.model.architecture
-    let layers = Int(arch["layers"]?.double ?? 8), hidden = Int(arch["hidden"]?.double ?? 64)
-    let dims = Int(arch["dimensions"]?.double ?? 2)
-    var rng = RandomGenerator(seed: config.seed)
-    let flow: any Flow
-    switch config.model.kind {
-    case "realnvp":
-        flow = realNVP(dimensions: dims, layers: layers, hidden: [hidden, hidden], rng: &rng)
-    case "maf":
-        flow = FlowSequence((0..<layers).map { i in
-            MaskedAutoregressiveFlow(features: dims, hidden: [hidden, hidden], order: i % 2 == 0 ? .natural : .reversed, rng: &rng)
-        })
-    case "iaf":
-        flow = FlowSequence((0..<layers).map { i in
-            InverseAutoregressiveFlow(features: dims, hidden: [hidden, hidden], order: i % 2 == 0 ? .natural : .reversed, rng: &rng)
-        })
-    default:
-        throw ValidationError("model '\(config.model.kind)' needs image data, which flows cannot load yet (2-D models: realnvp, maf, iaf)")
-    }
-    return FlowModel(flow: flow, eventShape: [dims])
 }
 
 /// Log-density on a grid over `range`, rows from the top (largest x2) down.
@@ -81,128 +38,230 @@ func histogramGrid(_ points: Tensor, range: (x: ClosedRange<Double>, y: ClosedRa
     return h
 }
 
-let plotRange: (x: ClosedRange<Double>, y: ClosedRange<Double>) = (-3.5...3.5, -2.5...3)
+/// A square plotting window around the data: the 0.5%...99.5% quantiles of both coordinates, padded.
+func plotRange(for points: Tensor) -> (x: ClosedRange<Double>, y: ClosedRange<Double>) {
+    let s = points.scalars
+    let n = points.shape[0]
+    func window(_ k: Int) -> ClosedRange<Double> {
+        let v = (0..<n).map { Double(s[2 * $0 + k]) }.filter(\.isFinite).sorted()
+        guard v.count > 10 else { return -4...4 }
+        let lo = v[v.count / 200], hi = v[v.count - 1 - v.count / 200]
+        let pad = 0.15 * Swift.max(hi - lo, 1e-3)
+        return (lo - pad)...(hi + pad)
+    }
+    return (window(0), window(1))
+}
+
+/// Reference points of a 2-D run's data (for plots).
+func referencePoints(_ data: FlowData, _ n: Int, seed: UInt64) -> Tensor? {
+    switch data {
+    case .toy(let t):
+        var rng = RandomGenerator(seed: seed, stream: 7)
+        return t.sample(n, rng: &rng)
+    case .points(_, let train, _):
+        return train.shape[1] == 2 ? train.slice(axis: 0, 0..<Swift.min(n, train.shape[0])) : nil
+    case .images:
+        return nil
+    }
+}
 
 struct TrainFlow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "flow", abstract: "Train a normalizing flow by maximum likelihood.")
+    static let configuration = CommandConfiguration(
+        commandName: "flow", abstract: "Train a normalizing flow by maximum likelihood.",
+        discussion: """
+        Data: \(FlowData.names.joined(separator: ", ")). 2-D and vector data use realnvp, maf or iaf; \
+        images (fashion-mnist, idx:PATH) use periodic, on 8-bit pixels dequantized to y = (x + u)/256.
+        --resume continues the run in --out from its last checkpoint up to --steps (total); the other \
+        options come from the run's config.json. Ctrl-C (SIGINT) or SIGTERM saves a checkpoint and stops.
+        """)
 
-    @Option(help: "realnvp, maf, iaf or periodic") var model = "realnvp"
-    @Option(help: "Data set name (two-moons).") var data = "two-moons"
-    @Option var steps = 2000
-    @Option(name: .customLong("batch-size")) var batchSize = 512
-    @Option var lr = 1e-3
-    @Option var seed: UInt64 = 0
-    @Option(help: "Flow layers (couplings or autoregressive blocks).") var layers = 8
-    @Option(help: "Hidden units per layer of each network.") var hidden = 64
+    @Option(help: "realnvp, maf, iaf or periodic (default: realnvp, or periodic for image data).") var model: String?
+    @Option(help: "Data set name (default two-moons); see the discussion for the list.") var data: String?
+    @Option(parsing: .unconditional, help: "Total training steps (default 2000; 1500 for periodic).") var steps: Int?
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Batch size (default 512; 64 for periodic).") var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Adam learning rate (default 1e-3).") var lr: Double?
+    @Option(parsing: .unconditional, help: "Random seed (default 0).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Flow layers: couplings or autoregressive blocks (default 8); for periodic, blocks after the squeeze (default 4).") var layers: Int?
+    @Option(parsing: .unconditional, help: "Hidden units (2-D nets, default 64) or channels (periodic coupling nets, default 32).") var hidden: Int?
+    @Option(help: "Image data: uniform or variational (default uniform).") var dequantization: String?
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Steps between checkpoints.") var checkpointEvery = 500
     @Option(help: "Run directory.") var out: String
-    @Flag(help: "Reuse an existing run directory.") var overwrite = false
-
-    func validate() throws {
-        guard flowKinds.contains(model) else { throw ValidationError("--model must be one of \(flowKinds.joined(separator: ", "))") }
-        guard steps > 0, batchSize > 0, lr > 0 else { throw ValidationError("--steps, --batch-size and --lr must be positive") }
-    }
+    @Flag(help: "Replace an existing run directory.") var overwrite = false
+    @Flag(help: "Continue the run in --out from its last checkpoint up to --steps.") var resume = false
 
     func run() throws {
-        let config = RunConfig(command: (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-                               model: .init(kind: model, architecture: ["layers": .number(Double(layers)), "hidden": .number(Double(hidden)), "dimensions": .number(2)]),
-                               hyperparameters: ["lr": .number(lr), "batchSize": .number(Double(batchSize)), "steps": .number(Double(steps))],
-                               data: .init(name: data, preprocessing: ["scaling": .string("none")]), seed: seed)
-        let flowModel = try makeFlowModel(config)
-        var dataRng = RandomGenerator(seed: seed, stream: 1)
-        _ = try flowData(data, 1, rng: &dataRng)   // fail on unknown data before creating the directory
-        let runDir = try RunDirectory.create(out, config: config, overwrite: overwrite)
-        let opt = Adam(flowModel.parameters, learningRate: Float(lr))
-        let log = try CSVLog(path: runDir.logPath, columns: ["step", "loss", "steps_per_sec"])
-        let bar = ProgressBar(label: "train \(model)", total: steps)
-        for step in 1...steps {
-            let loss = flowModel.negativeLogLikelihood(try flowData(data, batchSize, rng: &dataRng))
-            let value = Double(loss.scalar)
-            guard value.isFinite else {
-                try runDir.writeState(RunState(finished: false, step: step, failure: "loss became \(value) at step \(step)"))
-                throw ValidationError("training diverged at step \(step) (loss \(value)); try a smaller --lr")
+        let trainer: FlowTrainer
+        let runDir: RunDirectory
+        let total: Int
+        guard checkpointEvery > 0 else { throw LatentError("--checkpoint-every must be positive, got \(checkpointEvery)") }
+        if resume {
+            guard !overwrite else { throw LatentError("--resume and --overwrite contradict each other") }
+            runDir = try RunDirectory.open(out)
+            let config = try runDir.config()
+            guard FlowTrainer.kinds.contains(config.model.kind) else {
+                throw LatentError("\(out) holds a '\(config.model.kind)' run, not a flow")
             }
-            backward(loss, to: flowModel.parameters)
-            opt.step()
-            bar.update(step, metrics: [("loss", value)])
-            if step % 50 == 0 || step == steps { try log.append([Double(step), value, bar.rate]) }
+            // Options that define the run must agree with its config; only --steps may change.
+            let arch = config.model.architecture
+            let fixed: [(String, String?, String?)] = [
+                ("--model", model, config.model.kind), ("--data", data, config.data.name),
+                ("--batch-size", batchSize.map(String.init), config.hyperparameters["batchSize"]?.int.map(String.init)),
+                ("--lr", lr.map { String($0) }, config.hyperparameters["lr"]?.double.map { String($0) }),
+                ("--seed", seed.map(String.init), String(config.seed)),
+                ("--layers", layers.map(String.init), arch["layers"]?.int.map(String.init)),
+                ("--hidden", hidden.map(String.init), arch["hidden"]?.int.map(String.init)),
+                ("--dequantization", dequantization, config.data.preprocessing["dequantization"]?.string ?? "uniform"),
+            ]
+            for (name, given, stored) in fixed where given != nil && given != stored {
+                throw LatentError("\(name) \(given!) differs from the run in \(out) (\(stored ?? "unset")); a resumed run keeps its config")
+            }
+            total = steps ?? config.hyperparameters["steps"]?.int ?? 2000
+            guard total > 0 else { throw LatentError("--steps must be positive, got \(total)") }
+            trainer = try FlowTrainer(config: config)
+            guard runDir.hasCheckpoint else { throw LatentError("\(out): no checkpoint.safetensors to resume from") }
+            try trainer.restore(from: runDir)
+            guard trainer.step <= total else {
+                throw LatentError("\(out) is already at step \(trainer.step), beyond --steps \(total)")
+            }
+            try CSVLog.truncate(runDir.logPath, afterStep: trainer.step)
+            print("resuming \(out) at step \(trainer.step) of \(total)")
+        } else {
+            let dataName = data ?? "two-moons"
+            let flowData = try FlowData.load(dataName)
+            let kind = model ?? (flowData.isImages ? "periodic" : "realnvp")
+            let image = kind == "periodic"
+            total = steps ?? (image ? 1500 : 2000)
+            let command = (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+            let config = try FlowTrainer.makeConfig(model: kind, data: dataName, steps: total, batchSize: batchSize ?? (image ? 64 : 512),
+                                                    lr: lr ?? 1e-3, seed: seed ?? 0, layers: layers ?? (image ? 4 : 8),
+                                                    hidden: hidden ?? (image ? 32 : 64), dequantization: dequantization ?? "uniform",
+                                                    command: command, dataSet: flowData)
+            trainer = try FlowTrainer(config: config, data: flowData)
+            runDir = try RunDirectory.create(out, config: config, overwrite: overwrite)
         }
-        bar.finish()
-        try runDir.saveCheckpoint(parameters: flowModel.namedParameters, optimizer: opt, rng: dataRng, step: steps)
-        try writeFlowPictures(flowModel, data: data, runDir: runDir, seed: seed)
-        try runDir.writeState(RunState(finished: true, step: steps))
-        print("wrote \(runDir.path): config.json, checkpoint.safetensors, log.csv, images/density.png, images/samples.png")
+        let interruption = Interruption()
+        defer { interruption.uninstall() }
+        let bar = ProgressBar(label: "train \(trainer.config.model.kind)", total: total)
+        do {
+            try trainer.train(to: total, run: runDir, checkpointEvery: checkpointEvery, interruption: interruption, progress: bar)
+        } catch let stop as Interruption.Stopped {
+            try? writeLossCurve(runDir)
+            print("\(stop); checkpoint saved in \(out). Continue with: latent train flow --out \(out) --resume --steps \(total)")
+            throw ExitCode(stop.exitCode)
+        }
+        try writeFlowPictures(trainer, runDir: runDir)
+        let pictures = trainer.data.isImages ? "images/samples.png, images/data.png, images/loss.png" : "images/density.png, images/samples.png, images/loss.png"
+        print("wrote \(runDir.path): config.json, checkpoint.safetensors, log.csv, \(pictures)")
     }
 }
 
-func writeFlowPictures(_ model: FlowModel, data: String, runDir: RunDirectory, seed: UInt64) throws {
-    try FileManager.default.createDirectory(atPath: runDir.imagesPath, withIntermediateDirectories: true)
-    var rng = RandomGenerator(seed: seed, stream: 7)
-    let points = try flowData(data, 20000, rng: &rng)
-    let learned = withoutGradients { densityGrid({ model.logProb($0) }, range: plotRange) }
-    let density = Plot.sideBySide([Plot.heatmap(title: "data density", values: histogramGrid(points, range: plotRange), range: plotRange),
-                                   Plot.heatmap(title: "learned density", values: learned, range: plotRange)])
-    try density.writePNG(runDir.imagePath("density.png"))
-    let samples = withoutGradients { model.sample(2000, rng: &rng) }
-    try samplesPicture(samples, data: points).writePNG(runDir.imagePath("samples.png"))
+/// images/loss.png from log.csv: the loss (bits/dim for images) against the step.
+func writeLossCurve(_ run: RunDirectory) throws {
+    let (cols, rows) = try CSVLog.read(run.logPath)
+    guard !rows.isEmpty else { return }
+    let col = cols.firstIndex(of: "bits_per_dim") ?? cols.firstIndex(of: "loss") ?? 1
+    let series: Plot.Series = (name: cols[col], x: rows.map { $0[0] }, y: rows.map { $0.count > col ? $0[col] : .nan })
+    try FileManager.default.createDirectory(atPath: run.imagesPath, withIntermediateDirectories: true)
+    try Plot.lines(title: "training \(cols[col] == "loss" ? "loss (nats)" : "bits/dim")", series: [series],
+                   yLabel: cols[col]).writePNG(run.imagePath("loss.png"))
 }
 
-func samplesPicture(_ samples: Tensor, data: Tensor?) -> RGBImage {
+func writeFlowPictures(_ trainer: FlowTrainer, runDir: RunDirectory) throws {
+    try FileManager.default.createDirectory(atPath: runDir.imagesPath, withIntermediateDirectories: true)
+    try writeLossCurve(runDir)
+    var rng = RandomGenerator(seed: trainer.config.seed, stream: 7)
+    if case .images(_, _, let test) = trainer.data {
+        try RGBImage.grid(test.floats(0..<64), columns: 8, scale: 2).writePNG(runDir.imagePath("data.png"))
+        try RGBImage.grid(trainer.sample(64, rng: &rng), columns: 8, scale: 2).writePNG(runDir.imagePath("samples.png"))
+        try RGBImage.grid(trainer.sample(64, temperature: 0.7, rng: &rng), columns: 8, scale: 2).writePNG(runDir.imagePath("samples-t0.7.png"))
+        return
+    }
+    guard trainer.model.eventShape == [2], let points = referencePoints(trainer.data, 20000, seed: trainer.config.seed) else { return }
+    let range = plotRange(for: points)
+    let learned = withoutGradients { densityGrid({ trainer.model.logProb($0) }, range: range) }
+    let density = Plot.sideBySide([Plot.heatmap(title: "data density", values: histogramGrid(points, range: range), range: range),
+                                   Plot.heatmap(title: "learned density", values: learned, range: range)])
+    try density.writePNG(runDir.imagePath("density.png"))
+    try samplesPicture(trainer.sample(2000, rng: &rng), data: points, range: range).writePNG(runDir.imagePath("samples.png"))
+}
+
+func samplesPicture(_ samples: Tensor, data: Tensor?, range: (x: ClosedRange<Double>, y: ClosedRange<Double>)) -> RGBImage {
     func pts(_ t: Tensor) -> [(Double, Double)] {
         let s = t.scalars
         return (0..<Swift.min(t.shape[0], 2000)).map { (Double(s[2 * $0]), Double(s[2 * $0 + 1])) }
     }
     var panels: [RGBImage] = []
-    if let data { panels.append(Plot.scatter(title: "data", points: pts(data), range: plotRange)) }
-    panels.append(Plot.scatter(title: "samples", points: pts(samples), range: plotRange, color: .orange))
+    if let data { panels.append(Plot.scatter(title: "data", points: pts(data), range: range)) }
+    panels.append(Plot.scatter(title: "samples", points: pts(samples), range: range, color: .orange))
     return panels.count == 1 ? panels[0] : Plot.sideBySide(panels)
 }
 
 /// Opens a flow run and loads its checkpoint.
-func openFlowRun(_ dir: String) throws -> (RunDirectory, RunConfig, FlowModel) {
+func openFlowRun(_ dir: String) throws -> (RunDirectory, FlowTrainer) {
     let run = try RunDirectory.open(dir)
     let config = try run.config()
-    guard flowKinds.contains(config.model.kind) else {
-        throw ValidationError("\(dir) holds a '\(config.model.kind)' run; this command handles flows (\(flowKinds.joined(separator: ", "))) so far")
+    guard FlowTrainer.kinds.contains(config.model.kind) else {
+        throw LatentError("\(dir) holds a '\(config.model.kind)' run; this command handles flows (\(FlowTrainer.kinds.joined(separator: ", "))) so far")
     }
-    let model = try makeFlowModel(config)
-    try run.loadCheckpoint(into: model.namedParameters)
-    return (run, config, model)
+    let trainer = try FlowTrainer(config: config)
+    try trainer.restore(from: run, optimizer: false)
+    return (run, trainer)
 }
 
 struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Held-out negative log-likelihood of a trained run (nats and bits/dim).")
+    static let configuration = CommandConfiguration(
+        abstract: "Held-out negative log-likelihood of a trained run (nats and bits/dim).",
+        discussion: "Image runs print the dequantization bound on -log P(x) under uniform noise, and for runs trained with variational dequantization also under the trained q(u|x), on the same model and test images.")
     @Argument(help: "Run directory.") var dir: String
-    @Option(help: "Held-out points.") var n = 10000
+    @Option(parsing: .unconditional, help: "Held-out examples (default: 10000 points, or the whole test set).") var n: Int?
 
     func run() throws {
-        let (_, config, model) = try openFlowRun(dir)
-        // A stream no training batch used: held-out data.
-        var rng = RandomGenerator(seed: config.seed, stream: 1000)
-        let x = try flowData(config.data.name, n, rng: &rng)
-        let nll = withoutGradients { Double(model.negativeLogLikelihood(x).scalar) }
-        let bpd = nll / (Double(model.dimensions) * Foundation.log(2.0))
-        print(String(format: "held-out NLL: %.4f nats (%.4f bits/dim), %d points of %@", nll, bpd, n, config.data.name))
+        if let n, n <= 0 { throw LatentError("--n must be positive, got \(n)") }
+        let (_, trainer) = try openFlowRun(dir)
+        let e = trainer.evaluate(maxCount: n)
+        let name = trainer.data.name
+        if trainer.data.isImages {
+            print(String(format: "held-out bound, uniform dequantization:     %.2f nats/image (%.4f bits/dim), %d test images of %@",
+                         e.nats, e.bitsPerDim, e.count, name))
+            if let v = e.variationalNats, let b = e.variationalBitsPerDim {
+                print(String(format: "held-out bound, variational dequantization: %.2f nats/image (%.4f bits/dim), same model and images", v, b))
+            }
+        } else {
+            print(String(format: "held-out NLL: %.4f nats (%.4f bits/dim), %d points of %@", e.nats, e.bitsPerDim, e.count, name))
+        }
     }
 }
 
 struct Sample: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Draw samples from a trained run into a .npy file (and a PNG for 2-D data).")
+    static let configuration = CommandConfiguration(
+        abstract: "Draw samples from a trained run into a .npy file, with a PNG beside it for 2-D and image data.",
+        discussion: "2-D/vector runs write float32 (N, D) points; image runs write uint8 (N, C, H, W) pixels floor(256 y).")
     @Argument(help: "Run directory.") var dir: String
-    @Option var n = 1000
-    @Option var seed: UInt64 = 0
+    @Option(parsing: .unconditional) var n = 1000
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Base noise scale (1 = the model; below 1 gives cleaner image samples).") var temperature: Float = 1
     @Option(help: "Output .npy path.") var out = "samples.npy"
 
     func run() throws {
-        let (_, _, model) = try openFlowRun(dir)
+        guard n > 0, n <= 10_000_000 else { throw LatentError("--n must be in 1...10000000, got \(n)") }
+        guard temperature.isFinite, temperature > 0, temperature <= 10 else { throw LatentError("--temperature must be in (0, 10], got \(temperature)") }
+        let (_, trainer) = try openFlowRun(dir)
         var rng = RandomGenerator(seed: seed, stream: 2000)
-        let xs = withoutGradients { model.sample(n, rng: &rng) }
-        try NDArray(xs).writeNpy(out)
-        var wrote = out
-        if model.eventShape == [2] {
-            let png = (out.hasSuffix(".npy") ? String(out.dropLast(4)) : out) + ".png"
-            try samplesPicture(xs, data: nil).writePNG(png)
-            wrote += " and " + png
+        let xs = trainer.sample(n, temperature: temperature, rng: &rng)
+        let png = (out.hasSuffix(".npy") ? String(out.dropLast(4)) : out) + ".png"
+        if trainer.data.isImages {
+            let pixels = xs.scalars.map { UInt8(Swift.max(0, Swift.min(255, ($0 * 256).rounded(.down)))) }
+            try NDArray(shape: xs.shape, values: .uint8(pixels)).writeNpy(out)
+            try RGBImage.grid(xs.slice(axis: 0, 0..<Swift.min(n, 100)), scale: 2).writePNG(png)
+            print("wrote \(out) (uint8 pixels) and \(png)")
+        } else if trainer.model.eventShape == [2] {
+            try NDArray(xs).writeNpy(out)
+            let range = referencePoints(trainer.data, 20000, seed: trainer.config.seed).map(plotRange(for:)) ?? plotRange(for: xs)
+            try samplesPicture(xs, data: nil, range: range).writePNG(png)
+            print("wrote \(out) and \(png)")
+        } else {
+            try NDArray(xs).writeNpy(out)
+            print("wrote \(out)")
         }
-        print("wrote \(wrote)")
     }
 }

@@ -21,4 +21,18 @@ struct LatentCommand: ParsableCommand {
 }
 
 RuntimeInfo.useFastestBLASKernels()
-LatentCommand.main()
+
+// Errors end in one line on stderr ("Error: ..."), without the usage text or a
+// stack trace; help and version requests print as usual.
+do {
+    var command = try LatentCommand.parseAsRoot()
+    try command.run()
+} catch {
+    let code = LatentCommand.exitCode(for: error)
+    if code == .success { LatentCommand.exit(withError: error) }
+    let message = LatentCommand.message(for: error)
+    if !message.isEmpty {
+        FileHandle.standardError.write(("Error: " + message.split(separator: "\n").joined(separator: "; ") + "\n").data(using: .utf8)!)
+    }
+    exit(code.rawValue)
+}

@@ -177,6 +177,15 @@ const char *lt_blas_corename(void);
 int lt_blas_threads(void);
 void lt_blas_set_threads(int n);
 
+// ---------------------------------------------------------------- signals (signals.c)
+// One process-wide flag: lt_signal_catch installs a handler that records the
+// first signal (a second of the same kind exits with 128 + signal);
+// lt_signal_received returns it (0: none); lt_signal_default restores SIG_DFL.
+int lt_signal_catch(int sig);
+void lt_signal_default(int sig);
+int lt_signal_received(void);
+void lt_signal_clear(void);
+
 // ---------------------------------------------------------------- probe (probe.c)
 /// Runs `iterations` rounds of independent FMAs with the active ISA and
 /// returns the float32 flops performed (benchmark yardstick for the peak).

@@ -13,8 +13,9 @@ import Foundation
 public final class ActNorm: Flow {
     public let bias: Parameter
     public let logScale: Parameter
-    /// Whether the data-dependent initialisation has run.
-    public private(set) var isInitialized = false
+    /// Whether the data-dependent initialisation has run (saved in checkpoints: a resumed run
+    /// must not initialise again).
+    public var isInitialized = false
     public var isTraining = true
 
     public init(channels: Int) {

@@ -52,4 +52,17 @@ public final class CSVLog {
         let rows = lines.dropFirst().map { $0.split(separator: ",").map { Double($0) ?? .nan } }
         return (cols, rows)
     }
+
+    /// Drops the rows whose first column (the step) is above `step`, so a run
+    /// resumed from its checkpoint at `step` does not log those steps twice.
+    public static func truncate(_ path: String, afterStep step: Int) throws {
+        guard let d = FileManager.default.contents(atPath: path) else { return }
+        let lines = String(decoding: d, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        guard let head = lines.first else { return }
+        let kept = lines.dropFirst().filter { line in
+            guard let first = line.split(separator: ",").first, let s = Double(first) else { return false }
+            return s <= Double(step)
+        }
+        try AtomicFile.write(Data(([String(head)] + kept.map(String.init)).joined(separator: "\n").appending("\n").utf8), to: path)
+    }
 }
