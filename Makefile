@@ -5,15 +5,17 @@ SWIFT ?= swift
 TESTING_FLAGS := -Xswiftc -enable-testing
 CONFIG ?= release
 APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev
+# Data for the demo (not needed to build): Fashion-MNIST as IDX files under /usr/share/datasets/fashion-mnist.
+DEMO_PACKAGES := dataset-fashion-mnist
 BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments
 
 .PHONY: setup build test test-ref demo bench info fmt clean
 
-## setup: install the Debian packages Latent needs (quiet when all are present)
+## setup: install the Debian packages Latent and its demo data need (quiet when all are present)
 setup:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@missing=""; for p in $(APT_PACKAGES) $(DEMO_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -36,14 +38,22 @@ test: build
 	@echo "== latent info =="
 	$(BIN)/latent info
 	LATENT_ISA=ref $(BIN)/latent info | grep -q "isa: ref"
+	@echo "== latent data (show and export smoke) =="
+	$(BIN)/latent data show dsprites --out .build/data-show-dsprites.png
+	$(BIN)/latent data export shapes-tiny --n 16 --out .build/data-export-shapes-tiny
 
 ## demo: build and run the main job
 demo: build
 	$(BIN)/latent info
 
-## bench: kernel benchmarks (release), side by side with the PyTorch peers when torch is present
-bench: build
-	$(BIN)/latent-bench
+## bench: kernel and workload benchmarks (release), side by side with the PyTorch peers when torch is present
+TORCH_PYTHON ?= $(firstword $(wildcard /tmp/torchenv/bin/python) python3)
+bench: setup
+	$(SWIFT) build -c release --product latent-bench
+	.build/release/latent-bench
+	@if $(TORCH_PYTHON) -c "import torch" 2>/dev/null; then \
+	  python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON); \
+	else echo "bench: no Python with torch (set TORCH_PYTHON=...) - PyTorch ratios skipped"; fi
 
 info: build
 	$(BIN)/latent info

@@ -10,6 +10,8 @@ struct LatentCommand: ParsableCommand {
         version: RuntimeInfo.version,
         subcommands: [
             Info.self,
+            DataCommand.self,
+            Metrics.self,
         ]
     )
 }

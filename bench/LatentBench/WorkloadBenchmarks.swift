@@ -1,4 +1,5 @@
-// Training workloads W1-W7 of ../shared/BENCHMARKS.md register here as their
-// model families land (steps/s, compared with bench/peers/workloads.py).
+// Training workloads W1-W7 of ../shared/BENCHMARKS.md (steps/s, compared with
+// bench/peers/workloads.py). Each model family registers its rows here.
 func registerWorkloadRows(threads: Int) {
+    registerVAEWorkloads()
 }

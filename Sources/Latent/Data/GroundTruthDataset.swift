@@ -22,9 +22,14 @@ public protocol GroundTruthDataset {
     /// Observations in [0, 1] for the given factor rows, shape (n, C, H, W).
     /// `rng` drives any randomness in rendering (noise, colour).
     func observations(fromFactors factors: [[Int]], rng: inout RandomGenerator) -> Tensor
+    /// Whether observations are exactly 0 or 1 (dSprites); exported as uint8 0/1 like the
+    /// original archive rather than as round(255 x).
+    var isBinary: Bool { get }
 }
 
 extension GroundTruthDataset {
+    public var isBinary: Bool { false }
+
     public var numberOfFactors: Int { factorSizes.count }
 
     /// Total number of factor combinations.

@@ -79,6 +79,13 @@ extension Tensor {
         }
     }
 
+    /// The n x n identity matrix.
+    public static func eye(_ n: Int) -> Tensor {
+        var v = [Float](repeating: 0, count: n * n)
+        for i in 0..<n { v[i * n + i] = 1 }
+        return Tensor(shape: [n, n], scalars: v)
+    }
+
     /// One-hot rows: (indices.count, classes).
     public static func oneHot(_ indices: [Int], classes: Int) -> Tensor {
         var v = [Float](repeating: 0, count: indices.count * classes)

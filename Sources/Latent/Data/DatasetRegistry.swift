@@ -1,0 +1,70 @@
+import Foundation
+
+/// A data set found by name: 2-D points, a ground-truth factor set, or stored images.
+public enum Dataset {
+    case toy(ToyDensity)
+    case groundTruth(any GroundTruthDataset)
+    case images(ImageSet)
+
+    public var name: String {
+        switch self {
+        case .toy(let t): t.name
+        case .groundTruth(let g): g.name
+        case .images(let s): s.name
+        }
+    }
+}
+
+/// Name -> data set, with the command-line names of ../shared/DATA.md.
+///
+/// ```swift
+/// let d = try DatasetRegistry.dataset(named: "8gaussians")      // .toy(.eightGaussians)
+/// let f = try DatasetRegistry.dataset(named: "idx:/data/train-images-idx3-ubyte.gz")
+/// ```
+public enum DatasetRegistry {
+    /// Environment variable naming the original dSprites .npz; when set, `dsprites` and its
+    /// variants serve the original images instead of the procedural renderer.
+    public static let dspritesArchiveVariable = "LATENT_DSPRITES_NPZ"
+
+    /// Every valid name; `idx:PATH` stands for any MNIST-format IDX image file.
+    public static let names: [String] = ToyDensity.allCases.map(\.name)
+        + ["dsprites", "noisy-dsprites", "color-dsprites", "shapes-tiny", "fashion-mnist", "idx:PATH"]
+
+    /// The names of the sets with known generative factors.
+    public static let groundTruthNames = ["dsprites", "noisy-dsprites", "color-dsprites", "shapes-tiny"]
+
+    /// The data set called `name`. `fashion-mnist` and `idx:PATH` are read from disk (labels
+    /// beside an IDX file are read when present); `split` picks Fashion-MNIST's train or test set.
+    public static func dataset(named name: String, split: FashionMNIST.Split = .train,
+                               dspritesArchive: String? = ProcessInfo.processInfo.environment[dspritesArchiveVariable]) throws -> Dataset {
+        if let toy = ToyDensity(rawValue: name) { return .toy(toy) }
+        switch name {
+        case "dsprites", "noisy-dsprites", "color-dsprites":
+            let base = try dspritesArchive.map { try DSprites.load(npz: $0) } ?? DSprites()
+            switch name {
+            case "noisy-dsprites": return .groundTruth(NoisyVariant(base))
+            case "color-dsprites": return .groundTruth(ColorVariant(base))
+            default: return .groundTruth(base)
+            }
+        case "shapes-tiny":
+            return .groundTruth(ShapesTiny())
+        case "fashion-mnist":
+            return .images(try FashionMNIST.load(split))
+        default:
+            if name.hasPrefix("idx:") {
+                let path = String(name.dropFirst(4))
+                guard !path.isEmpty else { throw LatentError("data set `idx:` needs a file path, e.g. idx:/data/train-images-idx3-ubyte.gz") }
+                return .images(try ImageSet.loadIDX(images: path, labels: ImageSet.labelsPath(besideImages: path)))
+            }
+            throw LatentError("unknown data set `\(name)`; valid names: \(names.joined(separator: ", "))")
+        }
+    }
+
+    /// The ground-truth data set called `name`, or an error saying it has no known factors.
+    public static func groundTruthDataset(named name: String) throws -> any GroundTruthDataset {
+        guard case .groundTruth(let g) = try dataset(named: name) else {
+            throw LatentError("data set `\(name)` has no ground-truth factors; ground-truth sets: \(groundTruthNames.joined(separator: ", "))")
+        }
+        return g
+    }
+}
