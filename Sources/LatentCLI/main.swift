@@ -12,6 +12,10 @@ struct LatentCommand: ParsableCommand {
             Info.self,
             DataCommand.self,
             Metrics.self,
+            Train.self,
+            Demo.self,
+            GANCommand.self,
+            TwoSample.self,
         ]
     )
 }

@@ -2,4 +2,5 @@
 // bench/peers/workloads.py). Each model family registers its rows here.
 func registerWorkloadRows(threads: Int) {
     registerVAEWorkloads()
+    registerGANWorkloads()
 }
