@@ -262,7 +262,7 @@ struct GANTheory: ParsableCommand {
     func run() throws {
         let cases: [OptimalDiscriminatorExperiment] = [.bimodalVersusNormal1D, .equal1D, .eightGaussiansVersusNormal2D, .equal2D]
         if !json {
-            print("D trained for \(steps) steps against a fixed generator density p; errors on the grid where (pi+p)/2 >= 1% of its peak (max) and weighted by (pi+p)/2 (mean)")
+            print("D trained for \(steps) steps against a fixed generator density p; errors on the grid where (pi+p)/2 >= 5% of its peak (max) and weighted by (pi+p)/2 (mean)")
             print("case".padding(toLength: 40, withPad: " ", startingAt: 0) + "  max|D-D*|  mean|D-D*|   V(G,D)   V(G,D*)  2JSD-log4       JSD")
         }
         for (i, e) in cases.enumerated() {
@@ -273,7 +273,8 @@ struct GANTheory: ParsableCommand {
                              r.name, r.maxAbsError, r.meanAbsError, r.valueTrained, r.valueOptimal, r.twoJSDMinusLog4, r.jsd, r.massInBox))
             } else {
                 print(r.name.padding(toLength: 40, withPad: " ", startingAt: 0)
-                      + String(format: "  %9.4f  %10.4f  %7.4f  %8.4f  %9.4f  %8.4f", r.maxAbsError, r.meanAbsError, r.valueTrained, r.valueOptimal, r.twoJSDMinusLog4, r.jsd))
+                      + String(format: "  %9.4f  %10.4f  %7.4f  %8.4f  %9.4f  %8.4f", r.maxAbsError, r.meanAbsError, r.valueTrained, r.valueOptimal, r.twoJSDMinusLog4, r.jsd)
+                      + "  worst at (" + r.worstPoint.map { String(format: "%.2f", $0) }.joined(separator: ", ") + ")")
             }
         }
         if !json {

@@ -5,7 +5,7 @@ import Foundation
 /// Under H0 no classifier beats chance, so the number correct on t held-out examples is
 /// Binomial(t, 1/2) (given balanced sets); the p-value is its upper tail P(X >= correct).
 ///
-/// The classifier is an MLP with one hidden layer (LeakyReLU 0.2) trained with Adam on
+/// The classifier is an MLP with two hidden layers (LeakyReLU 0.2) trained with Adam on
 /// standardised inputs (the training half's mean and standard deviation). The two sets are
 /// cut to the same size first so that chance is exactly 1/2.
 ///
@@ -21,7 +21,7 @@ public struct ClassifierTwoSampleTest: Sendable {
     public var learningRate: Float
     public var maxSamples: Int
 
-    public init(hidden: Int = 64, steps: Int = 400, batchSize: Int = 128, learningRate: Float = 1e-3, maxSamples: Int = 5000) {
+    public init(hidden: Int = 64, steps: Int = 500, batchSize: Int = 128, learningRate: Float = 1e-3, maxSamples: Int = 5000) {
         self.hidden = hidden
         self.steps = steps
         self.batchSize = batchSize
@@ -48,7 +48,7 @@ public struct ClassifierTwoSampleTest: Sendable {
         let tr = ((trainX - mean) / std).detached(), te = ((testX - mean) / std).detached()
 
         let d = tr.shape[1]
-        let net = MLP([d, hidden, 1], activation: .leakyReLU(0.2), rng: &rng)
+        let net = MLP([d, hidden, hidden, 1], activation: .leakyReLU(0.2), rng: &rng)
         let opt = Adam(net.parameters, learningRate: learningRate)
         let nTrain = tr.shape[0]
         let bs = Swift.min(batchSize, nTrain)
