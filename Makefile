@@ -41,6 +41,14 @@ test: build
 	@echo "== latent data (show and export smoke) =="
 	$(BIN)/latent data show dsprites --out .build/data-show-dsprites.png
 	$(BIN)/latent data export shapes-tiny --n 16 --out .build/data-export-shapes-tiny
+	@echo "== latent train gan / gan theory / twosample / demo likelihood (smoke) =="
+	$(BIN)/latent train gan --data 8gaussians --steps 200 --sample-every 100 --out .build/gan-smoke --overwrite
+	test -s .build/gan-smoke/checkpoint.safetensors && test -s .build/gan-smoke/images/losses.png
+	$(BIN)/latent gan theory --steps 100 > /dev/null
+	$(BIN)/latent data export 8gaussians --n 200 --out .build/gan-smoke/a --seed 1 > /dev/null
+	$(BIN)/latent data export 8gaussians --n 200 --out .build/gan-smoke/b --seed 2 > /dev/null
+	$(BIN)/latent twosample .build/gan-smoke/a/points.npy .build/gan-smoke/b/points.npy --json | grep -q '"p_value"'
+	$(BIN)/latent demo likelihood --train-size 300 --test-size 100 --samples 100 --permutations 50 --out .build/demo-likelihood-smoke > /dev/null
 
 ## demo: build and run the main job
 demo: build
