@@ -1,11 +1,9 @@
 import ArgumentParser
 
-// `latent demo <topic>`: runnable demonstrations of the lectures' points.
+/// `latent demo ...`: runnable demonstrations.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Runnable demonstrations that print numbers and write pictures.",
-        subcommands: [
-            DemoLikelihood.self,
-        ]
-    )
+        commandName: "demo",
+        abstract: "Runnable demonstrations.",
+        subcommands: [DemoEntangle.self, DemoLikelihood.self])
 }

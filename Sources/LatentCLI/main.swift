@@ -12,8 +12,10 @@ struct LatentCommand: ParsableCommand {
             Info.self,
             DataCommand.self,
             Metrics.self,
-            Train.self,
             Demo.self,
+            Train.self,
+            Eval.self,
+            Sample.self,
             GANCommand.self,
             TwoSample.self,
         ]
