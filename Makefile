@@ -53,6 +53,14 @@ test: build
 	$(BIN)/latent eval .build/smoke-flow --n 1000
 	$(BIN)/latent sample .build/smoke-flow --n 100 --out .build/smoke-flow-samples.npy
 	! $(BIN)/latent train flow --data no-such-data --out .build/smoke-flow-bad 2>/dev/null
+	@echo "== latent train gan / gan theory / twosample / demo likelihood (smoke) =="
+	$(BIN)/latent train gan --data 8gaussians --steps 200 --sample-every 100 --out .build/gan-smoke --overwrite
+	test -s .build/gan-smoke/checkpoint.safetensors && test -s .build/gan-smoke/images/losses.png
+	$(BIN)/latent gan theory --steps 100 > /dev/null
+	$(BIN)/latent data export 8gaussians --n 200 --out .build/gan-smoke/a --seed 1 > /dev/null
+	$(BIN)/latent data export 8gaussians --n 200 --out .build/gan-smoke/b --seed 2 > /dev/null
+	$(BIN)/latent twosample .build/gan-smoke/a/points.npy .build/gan-smoke/b/points.npy --json | grep -q '"p_value"'
+	$(BIN)/latent demo likelihood --train-size 300 --test-size 100 --samples 100 --permutations 50 --out .build/demo-likelihood-smoke > /dev/null
 	@echo "== Examples/: a package that depends on Latent by path =="
 	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 

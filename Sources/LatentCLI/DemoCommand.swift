@@ -5,5 +5,5 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Runnable demonstrations.",
-        subcommands: [DemoEntangle.self])
+        subcommands: [DemoEntangle.self, DemoLikelihood.self])
 }

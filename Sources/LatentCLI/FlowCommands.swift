@@ -8,7 +8,7 @@ import Latent
 
 /// Training of every model family; each family adds its subcommand here.
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train a model into a run directory.", subcommands: [TrainFlow.self])
+    static let configuration = CommandConfiguration(abstract: "Train a model into a run directory.", subcommands: [TrainFlow.self, TrainGAN.self])
 }
 
 /// Log-density on a grid over `range`, rows from the top (largest x2) down.

@@ -16,6 +16,8 @@ struct LatentCommand: ParsableCommand {
             Train.self,
             Eval.self,
             Sample.self,
+            GANCommand.self,
+            TwoSample.self,
         ]
     )
 }

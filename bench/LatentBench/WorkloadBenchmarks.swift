@@ -3,4 +3,5 @@
 func registerWorkloadRows(threads: Int) {
     registerFlowWorkloadRows(threads: threads)   // W1, W5: FlowWorkloads.swift
     registerVAEWorkloads()
+    registerGANWorkloads()
 }

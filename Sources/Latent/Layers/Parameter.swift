@@ -8,6 +8,11 @@ public final class Parameter {
     let leaf: TapeNode
     /// The gradient from the last ``backward(_:to:)``; nil before the first.
     public var grad: Tensor?
+    /// When false, `value` is an untracked constant: losses computed from it
+    /// record no gradient for it (PyTorch's `requires_grad_(False)`). A GAN's
+    /// generator step freezes the discriminator this way, so no discriminator
+    /// weight gradients are computed there.
+    public var requiresGradient = true
 
     public init(_ initial: Tensor) {
         data = initial.detached()
@@ -15,7 +20,7 @@ public final class Parameter {
     }
 
     /// The current value, tracked by the tape.
-    public var value: Tensor { Tensor(shape: data.shape, storage: data.storage, node: leaf) }
+    public var value: Tensor { Tensor(shape: data.shape, storage: data.storage, node: requiresGradient ? leaf : nil) }
 
     public var shape: [Int] { data.shape }
 

@@ -1,0 +1,123 @@
+import Foundation
+
+/// The lecture's two demonstrations that held-out likelihood and sample quality can
+/// disagree (Theis, van den Oord & Bethge 2016), on any data set given as rows:
+///
+/// - **p**: a reasonable reference model, a Gaussian KDE whose bandwidth is chosen by
+///   validation log-likelihood;
+/// - **p1**: a KDE on the training points with a tiny bandwidth epsilon: its samples are
+///   near-copies of training data (two-sample tests against held-out data cannot tell
+///   them apart) yet its held-out log-likelihood is very poor;
+/// - **p2** = 0.01 p + 0.99 noise (uniform on a box around the data): since
+///   log p2(x) >= log 0.01 + log p(x), its log-likelihood is at most log 100 = 4.61 nats
+///   below p's on every point (negligible next to hundreds of nats in high dimension),
+///   yet 99% of its samples are noise.
+///
+/// ```swift
+/// var rng = RandomGenerator(seed: 0)
+/// let demo = LikelihoodVsSamples(train: train, test: test, epsilon: 0.01)
+/// for row in demo.run(sampleCount: 500, rng: &rng) {
+///     print(row.name, row.heldOutLogLikelihood, row.mmd.pValue, row.c2st.statistic)
+/// }
+/// ```
+public struct LikelihoodVsSamples {
+    public var train: Tensor
+    public var test: Tensor
+    /// p1's bandwidth.
+    public var epsilon: Double
+    /// Weight of the noise in p2.
+    public var noiseWeight: Double = 0.99
+    /// Bandwidths tried for p, as multiples of the data's overall standard deviation.
+    public var bandwidthFactors: [Double] = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
+    public var permutations = 200
+    public var classifier = ClassifierTwoSampleTest()
+
+    public init(train: Tensor, test: Tensor, epsilon: Double) {
+        self.train = flatRows(train)
+        self.test = flatRows(test)
+        self.epsilon = epsilon
+    }
+
+    public struct ModelReport {
+        public var name: String
+        public var summary: String
+        /// Mean held-out log-likelihood, nats per example, and in bits per dimension
+        /// (-LL / (D ln 2); continuous densities, so it can be negative).
+        public var heldOutLogLikelihood: Double
+        public var bitsPerDimension: Double
+        public var mmd: TwoSampleTestResult
+        public var c2st: TwoSampleTestResult
+        /// Samples drawn from the model (rows), for pictures.
+        public var samples: Tensor
+    }
+
+    /// The uniform noise box: the data's overall range widened by 10% each side.
+    public var noiseBox: ClosedRange<Double> {
+        let v = train.scalars
+        let lo = Double(v.min() ?? 0), hi = Double(v.max() ?? 1)
+        let r = Swift.max(hi - lo, 1e-6)
+        return (lo - 0.1 * r)...(hi + 0.1 * r)
+    }
+
+    /// The standard deviation of all training values (bandwidth scale).
+    var dataScale: Double {
+        let v = train.scalars.map(Double.init)
+        let m = v.reduce(0, +) / Double(v.count)
+        return Swift.max((v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count)).squareRoot(), 1e-6)
+    }
+
+    /// Builds p, p1 and p2, scores them on the held-out set and tests `sampleCount`
+    /// samples of each against held-out data.
+    public func run(sampleCount: Int, rng: inout RandomGenerator) -> [ModelReport] {
+        let dims = train.shape[1]
+        let nTrain = train.shape[0]
+        // Bandwidth of p: fit on 90% of the training set, validate on 10%.
+        let order = rng.permutation(nTrain)
+        let cut = Swift.max(1, nTrain / 10)
+        let valid = train.gathering(rows: Array(order[..<cut])).detached()
+        let fit = train.gathering(rows: Array(order[cut...])).detached()
+        let scale = dataScale
+        let (h, _) = GaussianKDE.selectBandwidth(points: fit, validation: valid, candidates: bandwidthFactors.map { $0 * scale })
+        let p = GaussianKDE(points: train, bandwidth: h)
+        let p1 = GaussianKDE(points: train, bandwidth: epsilon)
+
+        let box = noiseBox
+        let logNoise = -Double(dims) * Foundation.log(box.upperBound - box.lowerBound)
+        let llP = p.logDensity(test)
+        let llP1 = p1.logDensity(test)
+        let w = noiseWeight
+        let llP2 = llP.map { lp -> Double in
+            let a = Foundation.log(1 - w) + lp, b = Foundation.log(w) + logNoise
+            let m = Swift.max(a, b)
+            return m + Foundation.log(Foundation.exp(a - m) + Foundation.exp(b - m))
+        }
+
+        let sP = p.sample(sampleCount, rng: &rng)
+        let sP1 = p1.sample(sampleCount, rng: &rng)
+        // p2: each sample from p with probability 1 - w, else uniform noise in the box.
+        let fromP = p.sample(sampleCount, rng: &rng).scalars
+        let noise = rng.uniform([sampleCount, dims], low: Float(box.lowerBound), high: Float(box.upperBound)).scalars
+        let pick = rng.uniform([sampleCount]).scalars
+        var mixed = [Float](repeating: 0, count: sampleCount * dims)
+        for i in 0..<sampleCount {
+            let src = Double(pick[i]) < 1 - w ? fromP : noise
+            for j in 0..<dims { mixed[i * dims + j] = src[i * dims + j] }
+        }
+        let sP2 = Tensor(shape: [sampleCount, dims], scalars: mixed)
+
+        func report(_ name: String, _ summary: String, _ ll: [Double], _ s: Tensor, rng: inout RandomGenerator) -> ModelReport {
+            let mean = ll.reduce(0, +) / Double(ll.count)
+            var mmdTest = MMDTest(permutations: permutations)
+            mmdTest.maxSamples = Swift.min(2000, sampleCount)
+            return ModelReport(name: name, summary: summary, heldOutLogLikelihood: mean,
+                               bitsPerDimension: -mean / (Double(dims) * Foundation.log(2.0)),
+                               mmd: mmdTest.run(s, test, rng: &rng), c2st: classifier.run(s, test, rng: &rng), samples: s)
+        }
+        return [
+            report("p", String(format: "KDE, bandwidth %.4g chosen on validation data", h), llP, sP, rng: &rng),
+            report("p1", String(format: "KDE on training points, epsilon %.4g", epsilon), llP1, sP1, rng: &rng),
+            report("p2", String(format: "%.2f p + %.2f uniform noise on [%.3g, %.3g]^%d", 1 - w, w, box.lowerBound, box.upperBound, dims),
+                   llP2, sP2, rng: &rng),
+        ]
+    }
+}

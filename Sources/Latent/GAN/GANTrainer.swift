@@ -1,0 +1,144 @@
+import Foundation
+
+/// Alternating GAN training: k discriminator steps, then one generator step,
+/// each player with its own Adam (defaults lr 2e-4, betas 0.5/0.999, Radford et al.).
+///
+/// With k = 1 the generated batch of the discriminator step is reused for the
+/// generator step (as PyTorch's DCGAN example and benchmark W4/W6 do). During the
+/// generator step the discriminator's parameters are frozen, so no discriminator
+/// weight gradients are computed.
+///
+/// ```swift
+/// let trainer = GANTrainer(gan: gan, loss: .nonSaturating)
+/// for _ in 0..<1000 {
+///     let stats = trainer.step(real: { ToyDensity.eightGaussians.sample(256, rng: &data) }, rng: &rng)
+///     print(stats.discriminatorLoss, stats.generatorLoss, stats.dReal, stats.dFake)
+/// }
+/// ```
+public final class GANTrainer {
+    public let gan: GAN
+    public var loss: GANLoss
+    /// Discriminator steps per generator step (k in Goodfellow et al.'s Algorithm 1).
+    public var discriminatorSteps: Int
+    public let generatorOptimizer: Adam
+    public let discriminatorOptimizer: Adam
+    /// Generator steps taken.
+    public private(set) var steps = 0
+
+    /// What one training step saw, before its updates.
+    public struct StepStats: Sendable {
+        /// -V(G, D) on the last discriminator batch.
+        public var discriminatorLoss: Float
+        /// The generator's loss (depends on `GANLoss`).
+        public var generatorLoss: Float
+        /// Mean D(x) on real data and mean D(G(z)) on generated data (the last discriminator step).
+        public var dReal: Float
+        public var dFake: Float
+        /// Mean per-feature standard deviation across the batch, real and generated:
+        /// a generated spread far below the real one is the signature of mode collapse.
+        public var realSpread: Float
+        public var fakeSpread: Float
+    }
+
+    public init(gan: GAN, loss: GANLoss = .nonSaturating, discriminatorSteps: Int = 1, learningRate: Float = 2e-4,
+                discriminatorLearningRate: Float? = nil, beta1: Float = 0.5, beta2: Float = 0.999) {
+        precondition(discriminatorSteps >= 1, "GANTrainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)")
+        self.gan = gan
+        self.loss = loss
+        self.discriminatorSteps = discriminatorSteps
+        generatorOptimizer = Adam(gan.generator.parameters, learningRate: learningRate, beta1: beta1, beta2: beta2)
+        discriminatorOptimizer = Adam(gan.discriminator.parameters, learningRate: discriminatorLearningRate ?? learningRate,
+                                      beta1: beta1, beta2: beta2)
+    }
+
+    /// One training step: `discriminatorSteps` discriminator updates (each on a fresh
+    /// `real()` batch and a fresh generated batch of the same size), then one generator update.
+    @discardableResult
+    public func step(real: () -> Tensor, rng: inout RandomGenerator) -> StepStats {
+        gan.setTraining(true)
+        var stats = StepStats(discriminatorLoss: 0, generatorLoss: 0, dReal: 0, dFake: 0, realSpread: 0, fakeSpread: 0)
+        var fake = Tensor.zeros([0])
+        for i in 0..<discriminatorSteps {
+            let x = real()
+            let last = i == discriminatorSteps - 1
+            // Only the last generated batch is kept on the tape (for the generator step).
+            fake = last ? gan.sample(x.shape[0], rng: &rng) : withoutGradients { gan.sample(x.shape[0], rng: &rng) }
+            let realLogits = gan.logits(x)
+            let fakeLogits = gan.logits(fake.detached())
+            let dLoss = GANLoss.discriminator(realLogits: realLogits, fakeLogits: fakeLogits)
+            backward(dLoss, to: discriminatorOptimizer.parameters)
+            discriminatorOptimizer.step()
+            if last {
+                stats.discriminatorLoss = dLoss.scalar
+                stats.dReal = meanSigmoid(realLogits)
+                stats.dFake = meanSigmoid(fakeLogits)
+                stats.realSpread = GANTrainer.spread(x)
+                stats.fakeSpread = GANTrainer.spread(fake)
+            }
+        }
+        let dParameters = discriminatorOptimizer.parameters
+        for p in dParameters { p.requiresGradient = false }
+        defer { for p in dParameters { p.requiresGradient = true } }
+        let gLoss = loss.generator(fakeLogits: gan.logits(fake))
+        backward(gLoss, to: generatorOptimizer.parameters)
+        generatorOptimizer.step()
+        stats.generatorLoss = gLoss.scalar
+        steps += 1
+        return stats
+    }
+
+    private func meanSigmoid(_ logits: Tensor) -> Float {
+        var s = 0.0
+        logits.withUnsafeBufferPointer { for l in $0 { s += 1 / (1 + Foundation.exp(-Double(l))) } }
+        return Float(s / Double(Swift.max(logits.count, 1)))
+    }
+
+    /// Mean over features of the standard deviation across the batch (axis 0).
+    public static func spread(_ x: Tensor) -> Float {
+        let n = x.shape[0]
+        guard n > 1 else { return 0 }
+        let d = x.count / n
+        var total = 0.0
+        x.withUnsafeBufferPointer { v in
+            for j in 0..<d {
+                var m = 0.0, m2 = 0.0
+                for i in 0..<n { let a = Double(v[i * d + j]); m += a; m2 += a * a }
+                m /= Double(n)
+                total += Swift.max(m2 / Double(n) - m * m, 0).squareRoot()
+            }
+        }
+        return Float(total / Double(d))
+    }
+}
+
+extension GANTrainer {
+    /// Both Adams as one checkpointable optimizer (state named after `gan.namedParameters`:
+    /// generator parameters first, then the discriminator's), for ``Checkpoint``.
+    public var checkpointableOptimizers: any CheckpointableOptimizer { OptimizerPair(generatorOptimizer, discriminatorOptimizer) }
+}
+
+/// Two optimizers seen as one: parameters of the first, then of the second.
+final class OptimizerPair: CheckpointableOptimizer {
+    let first: Adam, second: Adam
+    init(_ first: Adam, _ second: Adam) { self.first = first; self.second = second }
+    var parameters: [Parameter] { first.parameters + second.parameters }
+    var learningRate: Float {
+        get { first.learningRate }
+        set { first.learningRate = newValue; second.learningRate = newValue }
+    }
+    var stepCount: Int { first.stepCount }
+    func step() { first.step(); second.step() }
+
+    func stateTensors(parameterNames: [String]) -> [String: Tensor] {
+        let k = first.parameters.count
+        return first.stateTensors(parameterNames: Array(parameterNames.prefix(k)))
+            .merging(second.stateTensors(parameterNames: Array(parameterNames.dropFirst(k).prefix(second.parameters.count)))) { a, _ in a }
+    }
+
+    func loadState(_ tensors: [String: Tensor], parameterNames: [String], stepCount: Int) throws {
+        let k = first.parameters.count
+        // Names may continue with buffers after the parameters; each Adam takes its own slice.
+        try first.loadState(tensors, parameterNames: Array(parameterNames.prefix(k)), stepCount: stepCount)
+        try second.loadState(tensors, parameterNames: Array(parameterNames.dropFirst(k).prefix(second.parameters.count)), stepCount: stepCount)
+    }
+}

@@ -1,0 +1,417 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+// GANs and likelihood-free evaluation (issue 8):
+//   latent train gan      adversarial training into a run directory
+//   latent gan theory     D* and V(G, D*) = 2 JSD - log 4, measured
+//   latent twosample      MMD or classifier two-sample test on two .npy sample sets
+//   latent demo likelihood  held-out likelihood vs sample quality, the two counter-examples
+
+// MARK: data
+
+/// Training data for the GAN commands, in model space: toy points as they are,
+/// images scaled to [-1, 1] (the generators end in tanh).
+struct GANData {
+    let name: String
+    /// Shape of one example as stored (channels, height, width for images; [2] for toys).
+    let exampleShape: [Int]
+    let isToy: Bool
+    let draw: (Int, inout RandomGenerator) -> Tensor
+    /// Stored images, when the data are a finite set (drawn without replacement for held-out splits).
+    var imageSet: ImageSet? = nil
+
+    static func named(_ name: String) throws -> GANData {
+        switch try DatasetRegistry.dataset(named: name) {
+        case .toy(let toy):
+            return GANData(name: name, exampleShape: [2], isToy: true) { n, rng in toy.sample(n, rng: &rng) }
+        case .images(let set):
+            return GANData(name: name, exampleShape: set.imageShape, isToy: false, draw: { n, rng in
+                let idx = (0..<n).map { _ in rng.int(below: set.count) }
+                return set.floats(idx) * 2 - 1
+            }, imageSet: set)
+        case .groundTruth(let g):
+            return GANData(name: name, exampleShape: g.observationShape, isToy: false) { n, rng in
+                g.observations(fromFactors: g.sampleFactors(n, rng: &rng), rng: &rng) * 2 - 1
+            }
+        }
+    }
+
+    /// Data rows for likelihood and two-sample work: toys as they are; images in [0, 1],
+    /// dequantized with uniform noise ((pixel + u) / 256) so continuous densities are comparable.
+    /// Stored image sets give `n` distinct images, so training and held-out rows cut from one
+    /// call never share an image.
+    func rows(_ n: Int, rng: inout RandomGenerator) -> Tensor {
+        let x: Tensor
+        if let set = imageSet {
+            precondition(n <= set.count, "\(name) has \(set.count) images, \(n) requested")
+            x = set.floats(rng.permutation(set.count).prefix(n)) * 2 - 1
+        } else {
+            x = draw(n, &rng)
+        }
+        if isToy { return x }
+        let pixels = (x + 1) * 0.5 * 255
+        return ((pixels + rng.uniform(x.shape)) / 256).reshaped([n, -1]).detached()
+    }
+}
+
+/// A scatter of real and generated 2-D points side by side on one range.
+func toyPicture(real: Tensor, fake: Tensor, title: String) -> RGBImage {
+    func pts(_ t: Tensor) -> [(Double, Double)] {
+        let v = t.scalars
+        return (0..<t.shape[0]).map { (Double(v[2 * $0]), Double(v[2 * $0 + 1])) }
+    }
+    let range = (x: -4.0...4.0, y: -4.0...4.0)
+    return Plot.sideBySide([Plot.scatter(title: "data", points: pts(real), range: range, color: .blue),
+                            Plot.scatter(title: title, points: pts(fake), range: range, color: .orange)])
+}
+
+// MARK: latent train gan
+
+struct TrainGAN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gan",
+        abstract: "Train a GAN (minimax or non-saturating loss; MLP or DCGAN pair) with logs, plots, sample grids and checkpoints.",
+        discussion: """
+        Writes DIR/config.json, DIR/log.csv (step, both losses, D(x) and D(G(z)) every step), \
+        DIR/images/losses.png and d_outputs.png, DIR/images/samples_stepN.png every --sample-every steps, \
+        DIR/checkpoint.safetensors every --checkpoint-every steps and DIR/state.json. A diverged (NaN), \
+        saturated or collapsed run stops with a message and exit code 2, keeping the last good checkpoint.
+        """)
+
+    @Option(help: "Generator objective: minimax or non-saturating.")
+    var loss: String = "non-saturating"
+    @Option(help: "Architecture: mlp or dcgan (dcgan needs 28x28 or 64x64 images).")
+    var arch: String = "mlp"
+    @Option(help: "Data set: 8gaussians (and the other 2-D toys), fashion-mnist, dsprites, shapes-tiny, idx:PATH.")
+    var data: String = "8gaussians"
+    @Option(help: "Generator steps (default 10000 for 2-D toys, 5000 for images).")
+    var steps: Int?
+    @Option(help: "Batch size (default 256 for 2-D toys, 64 for images).")
+    var batchSize: Int?
+    @Option(help: "Discriminator steps per generator step (k).")
+    var k: Int = 1
+    @Option(help: "Learning rate of both players (Adam).")
+    var lr: Float = 2e-4
+    @Option(name: .customLong("lr-d"), help: "Discriminator learning rate, if different.")
+    var lrD: Float?
+    @Option(help: "Adam beta1.")
+    var beta1: Float = 0.5
+    @Option(help: "Adam beta2.")
+    var beta2: Float = 0.999
+    @Option(help: "Latent dimension (default 8 for 2-D toys, 64 for 28x28, 100 for 64x64).")
+    var latent: Int?
+    @Option(help: "Hidden width of the MLP pair on 2-D toys (three hidden layers).")
+    var hidden: Int = 128
+    @Option(help: "Write a sample grid every N steps.")
+    var sampleEvery: Int = 500
+    @Option(help: "Write a checkpoint every N steps.")
+    var checkpointEvery: Int = 1000
+    @Option(help: "Steps of saturated D (or collapsed samples) before the run is declared failed.")
+    var patience: Int = 500
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+    @Option(help: "Run directory.")
+    var out: String = "runs/gan"
+    @Flag(help: "Replace an existing run in --out.")
+    var overwrite = false
+    @Option(help: "Threads for the BLAS.")
+    var threads: Int?
+
+    func run() throws {
+        if let threads { RuntimeInfo.setThreads(threads) }
+        guard let lossKind = GANLoss(rawValue: loss) else {
+            throw ValidationError("--loss must be minimax or non-saturating, got '\(loss)'")
+        }
+        guard ["mlp", "dcgan"].contains(arch) else { throw ValidationError("--arch must be mlp or dcgan, got '\(arch)'") }
+        let source = try GANData.named(data)
+        let steps = self.steps ?? (source.isToy ? 10000 : 5000)
+        guard steps > 0, k > 0, sampleEvery > 0, checkpointEvery > 0 else { throw ValidationError("--steps, --k, --sample-every and --checkpoint-every must be positive") }
+        let batch = batchSize ?? (source.isToy ? 256 : 64)
+        var rng = RandomGenerator(seed: seed)
+
+        // Model for the data's shape.
+        let gan: GAN
+        let flatten: Bool
+        var architecture: [String: JSONValue] = ["arch": .string(arch)]
+        if source.isToy {
+            guard arch == "mlp" else { throw ValidationError("--arch dcgan needs images; use --arch mlp for \(data)") }
+            let z = latent ?? 8
+            gan = GAN.mlp(dataDimension: 2, latentDimension: z, hidden: [hidden, hidden, hidden], rng: &rng)
+            flatten = false
+            architecture["latent"] = .number(Double(z)); architecture["hidden"] = .array([JSONValue](repeating: .number(Double(hidden)), count: 3))
+        } else {
+            let s = source.exampleShape, (c, h, w) = (s[0], s[1], s[2])
+            if arch == "mlp" {
+                let z = latent ?? 64
+                gan = GAN.mlp(dataDimension: c * h * w, latentDimension: z, hidden: [256, 512], discriminatorHidden: [512, 256],
+                              outputActivation: .tanh, rng: &rng)
+                flatten = true
+                architecture["latent"] = .number(Double(z))
+            } else if h == 28 && w == 28 {
+                let z = latent ?? 64
+                gan = GAN.dcgan28(latentDimension: z, channels: c, rng: &rng)
+                flatten = false
+                architecture["latent"] = .number(Double(z)); architecture["variant"] = "dcgan28"
+            } else if h == 64 && w == 64 {
+                let z = latent ?? 100
+                gan = GAN.dcgan64(latentDimension: z, channels: c, rng: &rng)
+                flatten = false
+                architecture["latent"] = .number(Double(z)); architecture["variant"] = "dcgan64"
+            } else {
+                throw ValidationError("--arch dcgan supports 28x28 and 64x64 images; \(data) has \(h)x\(w) (use --arch mlp)")
+            }
+        }
+        func realBatch(_ n: Int, _ r: inout RandomGenerator) -> Tensor {
+            let x = source.draw(n, &r)
+            return flatten ? x.reshaped([n, -1]) : x
+        }
+
+        let config = RunConfig(
+            command: CommandLine.arguments.joined(separator: " "),
+            model: .init(kind: "gan", architecture: architecture),
+            hyperparameters: ["loss": .string(lossKind.rawValue), "steps": .number(Double(steps)), "batchSize": .number(Double(batch)),
+                              "k": .number(Double(k)), "lr": .number(Double(lr)), "lrD": .number(Double(lrD ?? lr)),
+                              "beta1": .number(Double(beta1)), "beta2": .number(Double(beta2))],
+            data: .init(name: data, preprocessing: source.isToy ? [:] : ["scaling": "[-1, 1] (x * 2 - 1)"]),
+            seed: seed)
+        let run = try RunDirectory.create(out, config: config, overwrite: overwrite)
+        let log = try CSVLog(path: run.logPath, columns: ["step", "loss_d", "loss_g", "d_real", "d_fake", "real_spread", "fake_spread", "steps_per_sec"])
+        let trainer = GANTrainer(gan: gan, loss: lossKind, discriminatorSteps: k, learningRate: lr, discriminatorLearningRate: lrD,
+                                 beta1: beta1, beta2: beta2)
+        var monitor = GANMonitor(patience: patience)
+        var dataRng = rng.forked(stream: 1)
+        var fixedRng = rng.forked(stream: 2)
+        let fixedZ = gan.latents(source.isToy ? 2000 : 64, rng: &fixedRng)
+        var viewRng = rng.forked(stream: 3)
+        let realView = source.isToy ? source.draw(2000, &viewRng) : source.draw(64, &viewRng)
+
+        var history: [[Double]] = []
+        func writePlots() throws {
+            let steps = history.map { $0[0] }
+            try Plot.lines(title: "GAN losses (\(lossKind.rawValue))", series: [("loss D", steps, history.map { $0[1] }), ("loss G", steps, history.map { $0[2] })],
+                           yLabel: "loss").writePNG(run.imagePath("losses.png"))
+            try Plot.lines(title: "discriminator outputs", series: [("D(x)", steps, history.map { $0[3] }), ("D(G(z))", steps, history.map { $0[4] })],
+                           yLabel: "mean D").writePNG(run.imagePath("d_outputs.png"))
+        }
+        func writeSamples(_ name: String, step: Int) throws {
+            let fake = withoutGradients { gan.generator(fixedZ) }
+            if source.isToy {
+                try toyPicture(real: realView, fake: fake, title: "generated, step \(step)").writePNG(run.imagePath(name))
+            } else {
+                let img = (fake.reshaped([fake.shape[0]] + source.exampleShape) + 1) * 0.5
+                try RGBImage.grid(img.clamped(min: 0, max: 1), columns: 8, scale: 2).writePNG(run.imagePath(name))
+            }
+        }
+
+        print("latent train gan: \(data), \(arch), \(lossKind.rawValue) loss, k = \(k), batch \(batch), \(steps) steps -> \(out)")
+        print("generator \(gan.generator.parameterCount) parameters, discriminator \(gan.discriminator.parameterCount)")
+        try writeSamples("samples_step0.png", step: 0)
+        let bar = ProgressBar(label: "train gan", total: steps)
+        for t in 1...steps {
+            let s = trainer.step(real: { realBatch(batch, &dataRng) }, rng: &rng)
+            let row = [Double(t), Double(s.discriminatorLoss), Double(s.generatorLoss), Double(s.dReal), Double(s.dFake),
+                       Double(s.realSpread), Double(s.fakeSpread), bar.rate]
+            history.append(row)
+            try log.append(row)
+            if let problem = monitor.observe(s, step: t) {
+                bar.finish()
+                try writePlots()
+                try? writeSamples("samples_failed_step\(t).png", step: t)
+                try run.writeState(RunState(finished: false, step: t, failure: problem.description))
+                FileHandle.standardError.write("latent train gan: \(problem)\n".data(using: .utf8)!)
+                FileHandle.standardError.write("run directory \(out): log.csv and images/ show the failure; checkpoint.safetensors is from the last checkpoint before it\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+            bar.update(t, metrics: [("loss_d", Double(s.discriminatorLoss)), ("loss_g", Double(s.generatorLoss)),
+                                    ("D(x)", Double(s.dReal)), ("D(G(z))", Double(s.dFake))])
+            if t % sampleEvery == 0 || t == steps {
+                try writeSamples("samples_step\(t).png", step: t)
+                try writePlots()
+            }
+            if t % checkpointEvery == 0 || t == steps {
+                try run.saveCheckpoint(parameters: gan.checkpointTensors, optimizer: trainer.checkpointableOptimizers, rng: rng, step: t)
+                try run.writeState(RunState(finished: t == steps, step: t))
+            }
+        }
+        bar.finish()
+        try writeSamples("samples_final.png", step: steps)
+        let last = history.suffix(100)
+        func avg(_ i: Int) -> Double { last.map { $0[i] }.reduce(0, +) / Double(last.count) }
+        print(String(format: "last 100 steps: loss D %.4f, loss G %.4f, D(x) %.3f, D(G(z)) %.3f", avg(1), avg(2), avg(3), avg(4)))
+        if data == "8gaussians" {
+            let fake = withoutGradients { gan.generator(fixedZ) }
+            let c = ModeCoverage.count(fake, mixture: .eightGaussians)
+            print(String(format: "modes covered: %d/8 (samples within 3 std of a centre per mode: %@), off-mode %.1f%%",
+                         c.covered, c.counts.map(String.init).joined(separator: " "), 100 * c.offModeFraction))
+        }
+        print("wrote \(run.logPath), \(run.imagePath("losses.png")), \(run.imagePath("d_outputs.png")), \(run.imagePath("samples_final.png")), \(run.checkpointPath)")
+    }
+}
+
+// MARK: latent gan theory
+
+struct GANCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gan",
+        abstract: "GAN theory made measurable.",
+        subcommands: [GANTheory.self])
+}
+
+struct GANTheory: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "theory",
+        abstract: "Train D against a fixed G on known 1-D and 2-D densities; compare with D* = pi/(pi+p) and V(G, D*) with 2 JSD - log 4.")
+
+    @Option(help: "Discriminator training steps per case (batch 512 per side, Adam 1e-3 with cosine decay).")
+    var steps: Int = 3000
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+    @Flag(help: "One JSON object per case instead of the table.")
+    var json = false
+
+    func run() throws {
+        let cases: [OptimalDiscriminatorExperiment] = [.bimodalVersusNormal1D, .equal1D, .eightGaussiansVersusNormal2D, .equal2D]
+        if !json {
+            print("D trained for \(steps) steps against a fixed generator density p; errors on the grid where (pi+p)/2 >= 5% of its peak (max) and weighted by (pi+p)/2 (mean)")
+            print("case".padding(toLength: 40, withPad: " ", startingAt: 0) + "  max|D-D*|  mean|D-D*|   V(G,D)   V(G,D*)  2JSD-log4       JSD")
+        }
+        for (i, e) in cases.enumerated() {
+            var rng = RandomGenerator(seed: seed, stream: UInt64(i))
+            let r = e.run(steps: steps, rng: &rng)
+            if json {
+                print(String(format: "{\"case\": \"%@\", \"max_abs_error\": %.6f, \"mean_abs_error\": %.6f, \"v_trained\": %.6f, \"v_optimal\": %.6f, \"two_jsd_minus_log4\": %.6f, \"jsd\": %.6f, \"mass_in_box\": %.6f}",
+                             r.name, r.maxAbsError, r.meanAbsError, r.valueTrained, r.valueOptimal, r.twoJSDMinusLog4, r.jsd, r.massInBox))
+            } else {
+                print(r.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                      + String(format: "  %9.4f  %10.4f  %7.4f  %8.4f  %9.4f  %8.4f", r.maxAbsError, r.meanAbsError, r.valueTrained, r.valueOptimal, r.twoJSDMinusLog4, r.jsd)
+                      + "  worst at (" + r.worstPoint.map { String(format: "%.2f", $0) }.joined(separator: ", ") + ")")
+            }
+        }
+        if !json {
+            print(String(format: "-log 4 = %.4f; V(G,D) <= V(G,D*) for any D; at pi = p, D* = 1/2 everywhere", -Foundation.log(4.0)))
+        }
+    }
+}
+
+// MARK: latent twosample
+
+struct TwoSample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "twosample",
+        abstract: "Two-sample test on two .npy sample sets (rows are examples): MMD (Gaussian kernel, median heuristic, permutation p-value) or a classifier test (c2st).")
+
+    @Argument(help: "First sample set (.npy, shape (n, ...)).")
+    var a: String
+    @Argument(help: "Second sample set (.npy, shape (m, ...)).")
+    var b: String
+    @Option(help: "mmd or c2st.")
+    var test: String = "mmd"
+    @Option(help: "Permutations for the MMD p-value.")
+    var permutations: Int = 200
+    @Option(help: "Largest number of examples used from each set (random subsample beyond).")
+    var maxSamples: Int = 2000
+    @Option(help: "Random seed (subsampling, permutations, classifier).")
+    var seed: UInt64 = 0
+    @Flag(help: "Print one JSON object: test, statistic, p_value, n_a, n_b and details.")
+    var json = false
+
+    func run() throws {
+        guard let kind = TwoSampleTestKind(rawValue: test) else { throw ValidationError("--test must be mmd or c2st, got '\(test)'") }
+        guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1") }
+        let xa = try NDArray.readNpy(a).tensor(name: a), xb = try NDArray.readNpy(b).tensor(name: b)
+        guard xa.rank >= 1, xb.rank >= 1, Array(xa.shape.dropFirst()) == Array(xb.shape.dropFirst()) || xa.count / max(xa.shape[0], 1) == xb.count / max(xb.shape[0], 1) else {
+            throw LatentError("\(a) has examples of shape \(Array(xa.shape.dropFirst())), \(b) of shape \(Array(xb.shape.dropFirst())); they must match")
+        }
+        var rng = RandomGenerator(seed: seed)
+        let r: TwoSampleTestResult
+        switch kind {
+        case .mmd: r = MMDTest(permutations: permutations, maxSamples: maxSamples).run(xa, xb, rng: &rng)
+        case .c2st:
+            guard min(xa.shape[0], xb.shape[0]) >= 4 else { throw LatentError("c2st needs at least 4 examples in each set") }
+            r = ClassifierTwoSampleTest(maxSamples: maxSamples).run(xa, xb, rng: &rng)
+        }
+        if json { print(r.json()); return }
+        print("\(r.test): n_a \(r.nA), n_b \(r.nB)")
+        switch kind {
+        case .mmd:
+            print(String(format: "MMD^2 (unbiased) %.6g, bandwidth %.4g (median heuristic), p-value %.4g (%d permutations)",
+                         r.statistic, r.details["bandwidth"] ?? .nan, r.pValue, permutations))
+        case .c2st:
+            print(String(format: "held-out accuracy %.4f on %d examples, p-value %.4g (binomial, chance 1/2)",
+                         r.statistic, Int(r.details["test_examples"] ?? 0), r.pValue))
+        }
+        print(r.pValue < 0.05 ? "reject H0 (same distribution) at the 5% level" : "no evidence against H0 at the 5% level")
+    }
+}
+
+// MARK: latent demo likelihood
+
+struct DemoLikelihood: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "likelihood",
+        abstract: "Likelihood is not sample quality: a tiny-bandwidth KDE (great samples, terrible held-out likelihood) and 0.01 p + 0.99 noise (likelihood within log 100 nats of p, noisy samples).")
+
+    @Option(help: "Data set: 8gaussians (or another 2-D toy), fashion-mnist, dsprites, shapes-tiny, idx:PATH.")
+    var data: String = "8gaussians"
+    @Option(help: "Training points (the KDEs' centres).")
+    var trainSize: Int = 2000
+    @Option(help: "Held-out points.")
+    var testSize: Int = 500
+    @Option(help: "p1's bandwidth epsilon (in data units; images are in [0, 1]).")
+    var epsilon: Double = 0.01
+    @Option(help: "Samples drawn from each model for the two-sample tests.")
+    var samples: Int = 500
+    @Option(help: "Permutations for the MMD p-values.")
+    var permutations: Int = 200
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+    @Option(help: "Directory for the sample pictures.")
+    var out: String = "runs/demo-likelihood"
+
+    func run() throws {
+        let source = try GANData.named(data)
+        var rng = RandomGenerator(seed: seed)
+        var dataRng = rng.forked(stream: 1)
+        let all = source.rows(trainSize + testSize, rng: &dataRng)
+        let train = all.slice(axis: 0, 0..<trainSize).detached()
+        let test = all.slice(axis: 0, trainSize..<(trainSize + testSize)).detached()
+        var demo = LikelihoodVsSamples(train: train, test: test, epsilon: epsilon)
+        demo.permutations = permutations
+        let dims = train.shape[1]
+        print("data \(data): \(trainSize) training and \(testSize) held-out points, \(dims) dimensions\(source.isToy ? "" : " (pixels dequantized: (v + U) / 256)")")
+        let rows = demo.run(sampleCount: samples, rng: &rng)
+
+        print("")
+        print("model  held-out LL (nats)  bits/dim   MMD^2      MMD p    C2ST acc  C2ST p     what")
+        for r in rows {
+            print(r.name.padding(toLength: 5, withPad: " ", startingAt: 0)
+                  + String(format: "  %18.2f  %8.3f  %9.3g  %7.3f  %8.3f  %9.3g", r.heldOutLogLikelihood, r.bitsPerDimension,
+                           r.mmd.statistic, r.mmd.pValue, r.c2st.statistic, r.c2st.pValue) + "  " + r.summary)
+        }
+        let p = rows[0], p1 = rows[1], p2 = rows[2]
+        print("")
+        print(String(format: "p1 vs p: held-out LL %.1f nats lower, yet its samples look like held-out data to the two-sample tests (MMD p %.2f, C2ST accuracy %.2f, chance 0.5).",
+                     p.heldOutLogLikelihood - p1.heldOutLogLikelihood, p1.mmd.pValue, p1.c2st.statistic))
+        print(String(format: "p2 vs p: held-out LL differs by %+.2f nats (never below -log 100 = -%.2f, i.e. %.4f bits/dim), yet 99%% of its samples are noise (MMD p %.3g, C2ST accuracy %.2f).",
+                     p2.heldOutLogLikelihood - p.heldOutLogLikelihood, Foundation.log(100.0), Foundation.log(100.0) / (Double(dims) * Foundation.log(2.0)),
+                     p2.mmd.pValue, p2.c2st.statistic))
+
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let path = out + "/samples.png"
+        if source.isToy {
+            func pts(_ t: Tensor) -> [(Double, Double)] { let v = t.scalars; return (0..<t.shape[0]).map { (Double(v[2 * $0]), Double(v[2 * $0 + 1])) } }
+            let range = (x: -5.0...5.0, y: -5.0...5.0)
+            try Plot.sideBySide([Plot.scatter(title: "held-out data", points: pts(test), range: range, color: .blue)]
+                                + rows.map { Plot.scatter(title: "samples of \($0.name)", points: pts($0.samples), range: range, color: .orange) }).writePNG(path)
+        } else {
+            let shape = source.exampleShape
+            let grids = ([test] + rows.map(\.samples)).map { t -> RGBImage in
+                let n = min(36, t.shape[0])
+                return RGBImage.grid(t.slice(axis: 0, 0..<n).reshaped([n] + shape).clamped(min: 0, max: 1), columns: 6, scale: 2)
+            }
+            try Plot.sideBySide(grids).writePNG(path)
+        }
+        print("wrote \(path) (left to right: held-out data, p, p1, p2)")
+    }
+}
