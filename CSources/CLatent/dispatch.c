@@ -25,6 +25,8 @@ static const lt_kernel_table ref_table = {
     .cov_forward = lt_cov_forward_f32_ref,
     .cov_backward = lt_cov_backward_f32_ref,
     .adam_step = lt_adam_step_f32_ref,
+    .coupling_forward = lt_coupling_forward_f32_ref,
+    .coupling_backward = lt_coupling_backward_f32_ref,
 };
 
 #if defined(__x86_64__)
@@ -41,6 +43,8 @@ static const lt_kernel_table avx2_table = {
     .cov_forward = lt_cov_forward_f32_avx2,
     .cov_backward = lt_cov_backward_f32_avx2,
     .adam_step = lt_adam_step_f32_avx2,
+    .coupling_forward = lt_coupling_forward_f32_avx2,
+    .coupling_backward = lt_coupling_backward_f32_avx2,
 };
 #endif
 

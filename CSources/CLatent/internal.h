@@ -45,6 +45,18 @@ void lt_adam_step_f32_ref(float *p, const float *g, float *m, float *v,
                         float eps, float wd, float bc1, float bc2,
                         int decoupled_wd);
 
+// affine coupling (coupling.c), see latent_kernels.h.
+void lt_coupling_forward_f32_ref(float *out, float *logdet, const float *in,
+                                 const float *r, const float *t,
+                                 const float *mask, int64_t N, int64_t D,
+                                 int inverse);
+void lt_coupling_backward_f32_ref(float *din, float *dr, float *dt,
+                                  const float *_Nullable dout,
+                                  const float *_Nullable dlogdet,
+                                  const float *in, const float *out,
+                                  const float *r, const float *mask, int64_t N,
+                                  int64_t D, int inverse);
+
 // ---------------------------------------------------------------- avx2/*.c
 #if defined(__x86_64__)
 // C(M, N) = alpha * A(M, K) B(K, N) + beta * C; beta == 0 -> C not read.
@@ -77,6 +89,18 @@ void lt_adam_step_f32_avx2(float *p, const float *g, float *m, float *v,
                         int64_t n, float lr, float beta1, float beta2,
                         float eps, float wd, float bc1, float bc2,
                         int decoupled_wd);
+// affine coupling (coupling.c), see latent_kernels.h.
+void lt_coupling_forward_f32_avx2(float *out, float *logdet, const float *in,
+                                 const float *r, const float *t,
+                                 const float *mask, int64_t N, int64_t D,
+                                 int inverse);
+void lt_coupling_backward_f32_avx2(float *din, float *dr, float *dt,
+                                  const float *_Nullable dout,
+                                  const float *_Nullable dlogdet,
+                                  const float *in, const float *out,
+                                  const float *r, const float *mask, int64_t N,
+                                  int64_t D, int inverse);
+
 #endif
 
 #pragma clang assume_nonnull end

@@ -12,6 +12,9 @@ struct LatentCommand: ParsableCommand {
             Info.self,
             DataCommand.self,
             Metrics.self,
+            Train.self,
+            Eval.self,
+            Sample.self,
         ]
     )
 }

@@ -2,4 +2,5 @@
 // bench/peers/workloads.py). Each model family registers its rows here.
 func registerWorkloadRows(threads: Int) {
     registerVAEWorkloads()
+    registerFlowWorkloadRows(threads: threads)   // W1, W5: FlowWorkloads.swift
 }

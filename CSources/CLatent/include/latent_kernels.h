@@ -124,6 +124,23 @@ typedef struct lt_kernel_table {
   void (*adam_step)(float *p, const float *g, float *m, float *v, int64_t n,
                     float lr, float beta1, float beta2, float eps, float wd,
                     float bc1, float bc2, int decoupled_wd);
+
+  // Affine coupling (RealNVP), one row of D per example, mask(D) with 1 =
+  // passed through. s = tanh(r) * (1 - mask);
+  //   inverse == 0: out = m*in + (1-m)*(in*exp(s) + t), logdet(N) = sum s
+  //   inverse != 0: out = m*in + (1-m)*((in - t)*exp(-s)), logdet(N) = -sum s
+  // in, r, t, out are (N, D). WRITES out and logdet.
+  void (*coupling_forward)(float *out, float *logdet, const float *in,
+                           const float *r, const float *t, const float *mask,
+                           int64_t N, int64_t D, int inverse);
+  // Gradients of the call above from dout(N, D) and dlogdet(N) (either may be
+  // NULL = zero). Needs in, out and r. WRITES din, dr, dt (all (N, D)).
+  void (*coupling_backward)(float *din, float *dr, float *dt,
+                            const float *_Nullable dout,
+                            const float *_Nullable dlogdet, const float *in,
+                            const float *out, const float *r,
+                            const float *mask, int64_t N, int64_t D,
+                            int inverse);
 } lt_kernel_table;
 
 /// The table in use (chosen once; thread-safe after first call).
@@ -165,6 +182,32 @@ double lt_fma_probe(int64_t iterations, float *sink);
 
 // ---------------------------------------------------------------- FFT (fft.c)
 const char *lt_fftw_version(void);
+
+// ---------------------------------------------------------------- periodic convolution flow (periodic.c)
+// A bank w(C, C, k, k) of filters placed on the H x W torus with the centre tap
+// at the origin; y(o) = sum_c w(o, c) circularly convolved with x(c). FFTW
+// single precision; plans made once per (H, W) under a lock. Status: 0 ok,
+// 1 no FFT plan, 2 bad sizes (k > H or W, C > 32), 3 singular K(f).
+// Workspace floats for N images of C channels (use max(N, C) for N in the
+// weight backward).
+int64_t lt_periodic_workspace(int N, int C, int H, int W);
+// K(C, C, H, W/2+1) complex (interleaved re, im): the half spectrum of every
+// placed filter. work: lt_periodic_workspace(0, C, H, W) floats.
+int lt_periodic_spectrum_f32(float *K, const float *w, int C, int H, int W,
+                             int k, float *work);
+// log|det| of the (C H W)-dimensional circulant-block map: sum over the full
+// frequency grid of log|det K(f)| (half-spectrum columns weighted 1 or 2).
+int lt_periodic_logdet_f32(float *logdet, const float *K, int C, int H, int W);
+// y(N, C, H, W) = M x with M = K (mode 0), K^H (1), K^-1 (2), K^-H (3) per
+// frequency. WRITES y (must not alias x).
+int lt_periodic_apply_f32(float *y, const float *x, const float *K, int N,
+                          int C, int H, int W, int mode, float *work);
+// dw(C, C, k, k) WRITTEN: gradient of <dy, K x> (dy may be NULL) plus
+// dlogdet * d(log|det|)/dw.
+int lt_periodic_weight_backward_f32(float *dw, const float *_Nullable dy,
+                                    const float *x, float dlogdet,
+                                    const float *K, int N, int C, int H,
+                                    int W, int k, float *work);
 
 // ---------------------------------------------------------------- conv (conv.c)
 // Single image im2col: col(C*kh*kw, oh*ow) from im(C, H, W). Zero padding.

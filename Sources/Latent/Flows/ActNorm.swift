@@ -1,0 +1,56 @@
+import Foundation
+
+/// Activation normalisation (Glow): y = (x + bias) * exp(logScale) per channel
+/// (axis 1) of (N, C) or (N, C, H, W) data, with log|det| = H W sum(logScale).
+///
+/// The first forward call in training mode sets bias and logScale from the
+/// batch so that the output has zero mean and unit variance per channel.
+///
+/// ```swift
+/// let norm = ActNorm(channels: 8)
+/// let (z, logDet) = norm.forward(x)     // initialises from x on the first call
+/// ```
+public final class ActNorm: Flow {
+    public let bias: Parameter
+    public let logScale: Parameter
+    /// Whether the data-dependent initialisation has run.
+    public private(set) var isInitialized = false
+    public var isTraining = true
+
+    public init(channels: Int) {
+        bias = Parameter(Tensor.zeros([channels]))
+        logScale = Parameter(Tensor.zeros([channels]))
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] { [("bias", bias), ("log_scale", logScale)] }
+
+    /// Sets the parameters from a batch: bias = -mean, logScale = -log(std + 1e-6) per channel.
+    public func initialize(from x: Tensor) {
+        let c = bias.shape[0]
+        let rows = x.rank == 4 ? x.detached().permuted([0, 2, 3, 1]).reshaped([-1, c]) : x.detached()
+        let mean = rows.mean(axis: 0)
+        let std = sqrt(square(rows - mean).mean(axis: 0))
+        bias.assign(-mean)
+        logScale.assign(-log(std + 1e-6))
+        isInitialized = true
+    }
+
+    private func shapes(_ x: Tensor) -> (param: [Int], spatial: Int) {
+        let c = bias.shape[0]
+        precondition((x.rank == 2 || x.rank == 4) && x.shape[1] == c, "ActNorm(\(c)): input shape \(x.shape) needs (N, \(c)) or (N, \(c), H, W)")
+        return x.rank == 4 ? ([1, c, 1, 1], x.shape[2] * x.shape[3]) : ([1, c], 1)
+    }
+
+    public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
+        if !isInitialized && isTraining { initialize(from: x) }
+        let (p, spatial) = shapes(x)
+        let y = (x + bias.value.reshaped(p)) * exp(logScale.value.reshaped(p))
+        return (y, (logScale.value.sum() * Float(spatial)).expanded(to: [x.shape[0]]))
+    }
+
+    public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
+        let (p, spatial) = shapes(z)
+        let x = z * exp(-logScale.value.reshaped(p)) - bias.value.reshaped(p)
+        return (x, (logScale.value.sum() * Float(-spatial)).expanded(to: [z.shape[0]]))
+    }
+}
