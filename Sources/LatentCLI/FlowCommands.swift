@@ -8,7 +8,7 @@ import Latent
 
 /// Training of every model family; each family adds its subcommand here.
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train a model into a run directory.", subcommands: [TrainFlow.self])
+    static let configuration = CommandConfiguration(abstract: "Train a model into a run directory.", subcommands: [TrainFlow.self, TrainVAE.self])
 }
 
 let flowKinds = ["realnvp", "maf", "iaf", "periodic"]
@@ -170,11 +170,16 @@ func openFlowRun(_ dir: String) throws -> (RunDirectory, RunConfig, FlowModel) {
 }
 
 struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Held-out negative log-likelihood of a trained run (nats and bits/dim).")
+    static let configuration = CommandConfiguration(abstract: "Evaluate a trained run: held-out NLL of a flow (nats and bits/dim); ELBO, IWAE NLL and ELBO surgery of a VAE.")
     @Argument(help: "Run directory.") var dir: String
-    @Option(help: "Held-out points.") var n = 10000
+    @Option(help: "Held-out points (default 10000 for flows, 1000 for VAEs).") var n: Int?
+    @Option(help: "VAE runs: importance samples of the IWAE bound.") var k = 100
 
     func run() throws {
+        if VAEObjective.names.contains(try RunDirectory.open(dir).config().model.kind) {
+            return try evaluateVAERun(dir, points: n ?? 1000, importanceSamples: k)
+        }
+        let n = self.n ?? 10000
         let (_, config, model) = try openFlowRun(dir)
         // A stream no training batch used: held-out data.
         var rng = RandomGenerator(seed: config.seed, stream: 1000)

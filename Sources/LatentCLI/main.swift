@@ -15,6 +15,8 @@ struct LatentCommand: ParsableCommand {
             Train.self,
             Eval.self,
             Sample.self,
+            Encode.self,
+            Traverse.self,
         ]
     )
 }
