@@ -62,74 +62,54 @@ public enum VAEPictures {
 }
 
 /// How cleanly each latent's traversal moves one ground-truth factor: a measured statement
-/// about traversals, for data sets small enough to enumerate.
+/// about traversals.
 ///
-/// Each traversed image is read back as the factors of its nearest data-set image (squared
-/// distance over pixels). For latent d, c_f counts the steps along the traversal at which
-/// factor f changes. A latent is active when its mean KL(q(z_d|x) || N(0, 1)) on the data
-/// exceeds `activeKL` nats and its traversal changes some factor. Its concentration is
-/// max_f c_f / sum_f c_f: 1 when one factor changes alone.
+/// A `reader` turns each traversed image (C*H*W values) into factor estimates (one number per
+/// factor, on comparable scales). For latent d, c_f sums |change of factor f| over consecutive
+/// traversal steps and examples. A latent is active when its mean KL(q(z_d|x) || N(0, 1)) on
+/// `data` exceeds `activeKL` nats. Its concentration is max_f c_f / sum_f c_f (1 when one
+/// factor changes alone); the report averages it over active latents.
 public struct TraversalFactorReport: Sendable {
-    /// Per latent: how many steps changed each factor.
-    public var changes: [[Int]]
+    /// Per latent: summed change of each factor estimate.
+    public var changes: [[Double]]
     /// Per latent: mean KL to N(0, 1) on the data (nats).
     public var klPerDimension: [Double]
     public var active: [Bool]
     /// Mean concentration over active latents (0 when none is active).
     public var meanConcentration: Double
-    /// Active latents whose traversal changes exactly one factor.
-    public var singleFactorLatents: Int
 
-    public static func measure(model: VAE, dataset: any GroundTruthDataset, examples: Int = 8, range: ClosedRange<Float> = -2.5...2.5,
-                               steps: Int = 11, activeKL: Double = 0.1, rng: inout RandomGenerator) -> TraversalFactorReport {
-        let all = (0..<dataset.gridSize).map { dataset.factors(atIndex: $0) }
-        let images = dataset.observations(fromFactors: all, rng: &rng)
-        let m = images.count / Swift.max(all.count, 1)
-        let reference = images.scalars
+    public static func measure(model: VAE, data: Tensor, examples: Int = 8, range: ClosedRange<Float> = -2...2, steps: Int = 11,
+                               activeKL: Double = 0.1, rng: inout RandomGenerator, reader: ([Float]) -> [Double]) -> TraversalFactorReport {
         let d = model.latentDimensions
-        // Per-dimension KL on the whole set.
+        let m = data.count / Swift.max(data.shape[0], 1)
         let kls: [Double] = withoutGradients {
-            let q = model.encoder(images)
-            let k = ((exp(q.logVariance) + q.mean * q.mean - q.logVariance - 1) * 0.5).mean(axis: 0)
-            return k.scalars.map(Double.init)
+            let q = model.encoder(data)
+            return ((exp(q.logVariance) + q.mean * q.mean - q.logVariance - 1) * 0.5).mean(axis: 0).scalars.map(Double.init)
         }
-        var changes = [[Int]](repeating: [Int](repeating: 0, count: dataset.numberOfFactors), count: d)
-        for e in 0..<examples {
-            let idx = rng.int(below: all.count)
-            let x = images.slice(axis: 0, idx..<(idx + 1))
-            let t = VAEPictures.traversal(model, x, range: range, steps: steps).scalars
+        var changes: [[Double]] = Array(repeating: [], count: d)
+        for _ in 0..<examples {
+            let idx = rng.int(below: data.shape[0])
+            let t = VAEPictures.traversal(model, data.slice(axis: 0, idx..<(idx + 1)), range: range, steps: steps).scalars
             for dim in 0..<d {
-                var previous: [Int]? = nil
+                var previous: [Double]? = nil
                 for s in 0..<steps {
-                    let img = t[((dim * steps + s) * m)..<((dim * steps + s + 1) * m)]
-                    var best = 0, bestDistance = Double.infinity
-                    for j in 0..<all.count {
-                        var dist = 0.0
-                        for (p, v) in img.enumerated() {
-                            let diff = Double(v) - Double(reference[j * m + p])
-                            dist += diff * diff
-                        }
-                        if dist < bestDistance { bestDistance = dist; best = j }
-                    }
-                    let f = all[best]
-                    if let previous { for k in 0..<f.count where f[k] != previous[k] { changes[dim][k] += 1 } }
+                    let start = (dim * steps + s) * m
+                    let f = reader(Array(t[start..<(start + m)]))
+                    if changes[dim].isEmpty { changes[dim] = [Double](repeating: 0, count: f.count) }
+                    if let previous { for k in 0..<f.count { changes[dim][k] += Swift.abs(f[k] - previous[k]) } }
                     previous = f
                 }
             }
-            _ = e
         }
         var active = [Bool](repeating: false, count: d)
         var concentration: [Double] = []
-        var single = 0
         for dim in 0..<d {
             let total = changes[dim].reduce(0, +)
             guard kls[dim] > activeKL, total > 0 else { continue }
             active[dim] = true
-            concentration.append(Double(changes[dim].max()!) / Double(total))
-            if changes[dim].filter({ $0 > 0 }).count == 1 { single += 1 }
+            concentration.append(changes[dim].max()! / total)
         }
         return TraversalFactorReport(changes: changes, klPerDimension: kls, active: active,
-                                     meanConcentration: concentration.isEmpty ? 0 : concentration.reduce(0, +) / Double(concentration.count),
-                                     singleFactorLatents: single)
+                                     meanConcentration: concentration.isEmpty ? 0 : concentration.reduce(0, +) / Double(concentration.count))
     }
 }
