@@ -41,6 +41,14 @@ test: build
 	@echo "== latent data (show and export smoke) =="
 	$(BIN)/latent data show dsprites --out .build/data-show-dsprites.png
 	$(BIN)/latent data export shapes-tiny --n 16 --out .build/data-export-shapes-tiny
+	@echo "== latent train vae / eval / encode / traverse / metrics --model (smoke) =="
+	$(BIN)/latent train vae --model dip-vae-2 --data shapes-tiny --hidden 64 --latent 4 --steps 50 --lr 1e-3 --out .build/smoke-vae --overwrite
+	$(BIN)/latent eval .build/smoke-vae --n 200 --k 10
+	$(BIN)/latent encode .build/smoke-vae --out .build/smoke-vae/codes.npy --factors .build/smoke-vae/factors.npy
+	$(BIN)/latent traverse .build/smoke-vae --out .build/smoke-vae/traversal.png
+	$(BIN)/latent metrics --model .build/smoke-vae --train-size 200 --test-size 100 --json
+	$(BIN)/latent metrics --train-codes .build/smoke-vae/codes.npy --train-factors .build/smoke-vae/factors.npy --test-codes .build/smoke-vae/codes.npy --test-factors .build/smoke-vae/factors.npy
+	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
 
 ## demo: build and run the main job
 demo: build
