@@ -9,13 +9,19 @@ APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev
 DEMO_PACKAGES := dataset-fashion-mnist
 BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
-REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments
+REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo bench info fmt clean
+.PHONY: setup build test test-ref demo bench info fmt clean fuzz sanitize
 
-## setup: install the Debian packages Latent and its demo data need (quiet when all are present)
+## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
+## on a machine without apt-get it says what to install instead
 setup:
-	@missing=""; for p in $(APT_PACKAGES) $(DEMO_PACKAGES); do \
+	@if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "setup: no apt-get here; install OpenBLAS, FFTW (single precision) and zlib yourself"; \
+	  echo "       (macOS: brew install openblas fftw pkg-config; Fedora: dnf install openblas-devel fftw-devel zlib-devel)"; \
+	  exit 0; \
+	fi; \
+	missing=""; for p in $(APT_PACKAGES) $(DEMO_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -49,6 +55,8 @@ test: build
 	$(BIN)/latent metrics --model .build/smoke-vae --train-size 200 --test-size 100 --json
 	$(BIN)/latent metrics --train-codes .build/smoke-vae/codes.npy --train-factors .build/smoke-vae/factors.npy --test-codes .build/smoke-vae/codes.npy --test-factors .build/smoke-vae/factors.npy
 	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
+	@echo "== Examples/: a package that depends on Latent by path =="
+	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 
 ## demo: build and run the main job
 demo: build
@@ -62,6 +70,20 @@ bench: setup
 	@if $(TORCH_PYTHON) -c "import torch" 2>/dev/null; then \
 	  python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON); \
 	else echo "bench: no Python with torch (set TORCH_PYTHON=...) - PyTorch ratios skipped"; fi
+
+## fuzz: libFuzzer (with AddressSanitizer) over the .npy/.npz/safetensors/IDX readers;
+## crashes land in fuzz/crashes/, add them to fuzz/corpus/ as regression seeds
+FUZZ_RUNS ?= 1000000
+fuzz: setup
+	$(SWIFT) build -c release --product latent-fuzz --scratch-path .build-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLATENT_LIBFUZZER
+	mkdir -p .build-fuzz/corpus fuzz/crashes && cp fuzz/corpus/* .build-fuzz/corpus/
+	.build-fuzz/release/latent-fuzz .build-fuzz/corpus fuzz/corpus -runs=$(FUZZ_RUNS) -max_len=4096 \
+	  -artifact_prefix=fuzz/crashes/ -print_final_stats=1
+
+## sanitize: the standalone C kernel checks under AddressSanitizer + UndefinedBehaviorSanitizer
+sanitize: setup
+	SANITIZE=1 sh bench/ctest/run.sh
 
 info: build
 	$(BIN)/latent info

@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Latent", targets: ["Latent"]),
         .executable(name: "latent", targets: ["LatentCLI"]),
         .executable(name: "latent-bench", targets: ["LatentBench"]),
+        .executable(name: "latent-fuzz", targets: ["LatentFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,6 +54,13 @@ let package = Package(
             name: "LatentBench",
             dependencies: ["Latent", "CLatent"],
             path: "bench/LatentBench",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+
+        .executableTarget(
+            name: "LatentFuzz",
+            dependencies: ["Latent"],
+            path: "fuzz/LatentFuzz",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
 

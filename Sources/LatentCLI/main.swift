@@ -17,6 +17,7 @@ struct LatentCommand: ParsableCommand {
             Sample.self,
             Encode.self,
             Traverse.self,
+            Demo.self,
         ]
     )
 }

@@ -5,7 +5,10 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${TMPDIR:-/tmp}/latent_kernel_check
-clang -std=c11 -O2 -Wall -Wextra -I "$ROOT/CSources/CLatent/include" \
+# SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN=""
+if [ "${SANITIZE:-0}" = 1 ]; then SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"; fi
+clang -std=c11 -O2 -Wall -Wextra $SAN -I "$ROOT/CSources/CLatent/include" \
   $(find "$ROOT/CSources/CLatent" -name '*.c' | sort) "$ROOT/bench/ctest/kernel_check.c" \
   -o "$OUT" -lopenblas -lfftw3f -lm -lpthread
 "$OUT"

@@ -82,6 +82,13 @@ enum K {
         return out
     }
 
+    /// Element-wise Swift function (for special functions without a C kernel).
+    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+        let out = Tensor.uninitialized(x.shape)
+        for i in 0..<x.count { out.base[i] = f(x.base[i]) }
+        return out
+    }
+
     // MARK: layout
 
     /// Contiguous copy of the strided view (offset, strides, shape) of `x`'s storage.

@@ -43,7 +43,12 @@ extension NDArray {
         }
         let (descr, fortran, shape) = try parseHeader(header, name: name)
         let (dtype, bigEndian) = try parseDescr(descr, name: name)
-        let count = shape.reduce(1, *)
+        var count = 1
+        for d in shape {
+            let (c, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw LatentError.file(name, "shape \(shape) is too large") }
+            count = c
+        }
         let dataStart = headerStart + headerLength
         let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.size)
         guard !overflow else { throw LatentError.file(name, "shape \(shape) is too large") }

@@ -15,7 +15,11 @@ extension NDArray {
     public static func readNpz(_ path: String, only names: Set<String>? = nil) throws -> [String: NDArray] {
         guard FileManager.default.fileExists(atPath: path) else { throw LatentError.file(path, "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw LatentError.file(path, "cannot read file") }
-        let bytes = [UInt8](data)
+        return try parseNpz([UInt8](data), name: path, only: names)
+    }
+
+    /// Parses the bytes of an .npz archive; `name` appears in errors.
+    public static func parseNpz(_ bytes: [UInt8], name path: String, only names: Set<String>? = nil) throws -> [String: NDArray] {
         var out: [String: NDArray] = [:]
         for entry in try ZipArchive.entries(bytes, name: path) {
             let key = entry.name.hasSuffix(".npy") ? String(entry.name.dropLast(4)) : entry.name
@@ -94,8 +98,16 @@ enum ZipArchive {
         guard start + e.compressedSize <= b.count else { throw LatentError.file(name, "truncated: member \(e.name) runs past the end of the file") }
         switch e.method {
         case 0:
+            guard e.size == e.compressedSize else {
+                throw LatentError.file(name, "corrupt member \(e.name): stored with \(e.compressedSize) bytes but declares \(e.size)")
+            }
             return Array(b[start..<(start + e.compressedSize)])
         case 8:
+            // Deflate cannot expand more than about 1032:1; a larger declared size is corrupt
+            // (and trusting it would allocate gigabytes for a few bytes of input).
+            guard e.size <= e.compressedSize * 1032 + 1024 else {
+                throw LatentError.file(name, "corrupt member \(e.name): declares \(e.size) bytes from \(e.compressedSize) compressed bytes")
+            }
             return try inflateRaw(b, start: start, count: e.compressedSize, expected: e.size, name: "\(name)[\(e.name)]")
         default:
             throw LatentError.file(name, "member \(e.name) uses zip compression method \(e.method); only stored (0) and deflate (8) are supported")

@@ -58,7 +58,12 @@ public enum SafeTensors {
             guard begin >= 0, begin <= end, end <= dataLength else {
                 throw LatentError.file(name, "tensor \(key): data_offsets [\(begin), \(end)] outside the \(dataLength) data bytes (truncated file?)")
             }
-            let count = shape.reduce(1, *)
+            var count = 1
+            for d in shape {
+                let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, c <= Int.max / 8 else { throw LatentError.file(name, "tensor \(key): shape \(shape) is too large") }
+                count = c
+            }
             guard end - begin == count * dtype.size else {
                 throw LatentError.file(name, "tensor \(key): shape \(shape) of \(dtypeName) needs \(count * dtype.size) bytes, data_offsets give \(end - begin)")
             }

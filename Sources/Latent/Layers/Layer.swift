@@ -27,8 +27,7 @@ extension Module {
 
     /// Switches this module and its children to training or evaluation mode.
     public func setTraining(_ on: Bool) {
-        var module = self  // a class reference: this sets the flag on the shared object
-        module.isTraining = on
+        isTraining = on  // a class-bound protocol: this sets the flag on the shared object
         for c in children { c.setTraining(on) }
     }
 }

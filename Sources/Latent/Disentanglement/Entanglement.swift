@@ -1,0 +1,120 @@
+import Foundation
+
+/// The construction behind Locatello et al. (2018)'s impossibility theorem:
+/// for z with independent marginals (CDFs g_i) and an orthogonal A with no zero
+/// entry, f(z) = g^-1(Phi(A Phi^-1(g(z)))) has exactly the distribution of z,
+/// yet every output depends on every input. No unsupervised method can tell a
+/// representation from its entangled twin by looking at the data distribution.
+///
+/// ```swift
+/// var rng = RandomGenerator(seed: 0)
+/// let map = EntanglingMap(marginals: Array(repeating: UniformMarginal(), count: 3), rng: &rng)
+/// let z = map.sample(1000, rng: &rng)
+/// let fz = map(z)     // same marginals, fully entangled
+/// ```
+public struct EntanglingMap {
+    public let marginals: [any Marginal]
+    /// Orthogonal, every entry non-zero.
+    public let rotation: Tensor
+    /// CDF values are kept inside [epsilon, 1 - epsilon] so Phi^-1 stays finite.
+    public let epsilon: Float = 1e-6
+
+    public init(marginals: [any Marginal], rotation: Tensor) {
+        precondition(rotation.shape == [marginals.count, marginals.count], "EntanglingMap: rotation \(rotation.shape) does not match \(marginals.count) marginals")
+        self.marginals = marginals
+        self.rotation = rotation.detached()
+    }
+
+    /// A random orthogonal rotation with all entries non-zero.
+    public init(marginals: [any Marginal], rng: inout RandomGenerator) {
+        self.init(marginals: marginals, rotation: randomOrthogonalWithNonzeroEntries(marginals.count, rng: &rng))
+    }
+
+    public var dimension: Int { marginals.count }
+
+    /// n draws of z, one column per marginal: (n, d).
+    public func sample(_ n: Int, rng: inout RandomGenerator) -> Tensor {
+        concatenate(marginals.map { $0.sample(n, rng: &rng).reshaped([n, 1]) }, axis: 1)
+    }
+
+    /// f(z) for z of shape (n, d); differentiable.
+    public func callAsFunction(_ z: Tensor) -> Tensor {
+        precondition(z.rank == 2 && z.shape[1] == dimension, "EntanglingMap: input \(z.shape) needs (n, \(dimension))")
+        let n = z.shape[0]
+        let gauss = concatenate(marginals.enumerated().map { i, m in
+            inverseNormalCDF(m.cdf(z.slice(axis: 1, i..<(i + 1))).clamped(min: epsilon, max: 1 - epsilon))
+        }, axis: 1)
+        let rotated = matmul(gauss, rotation, transposeB: true)           // each row: A h(g(z))
+        let u = normalCDF(rotated).clamped(min: epsilon, max: 1 - epsilon)
+        let out = concatenate(marginals.enumerated().map { i, m in m.quantile(u.slice(axis: 1, i..<(i + 1))) }, axis: 1)
+        precondition(out.shape == [n, dimension])
+        return out
+    }
+
+    /// Per-sample Jacobians df/dz by autodiff: (n, d, d), entry [s, i, j] = d f_i / d z_j at sample s.
+    /// f acts row by row, so the gradient of sum_s f_i(z_s) gives row i for every sample at once.
+    public func jacobians(at z: Tensor) -> Tensor {
+        let n = z.shape[0], d = dimension
+        var rows: [Tensor] = []
+        for i in 0..<d {
+            let zt = z.detached().tracked()
+            let fi = self(zt).slice(axis: 1, i..<(i + 1)).sum()
+            rows.append(gradients(of: fi, wrt: [zt])[0].reshaped([n, 1, d]))
+        }
+        return concatenate(rows, axis: 1)
+    }
+}
+
+/// A random d x d orthogonal matrix (Gram-Schmidt of a Gaussian matrix) with
+/// every entry at least 0.05 / sqrt(d) in magnitude (redrawn otherwise).
+public func randomOrthogonalWithNonzeroEntries(_ d: Int, rng: inout RandomGenerator) -> Tensor {
+    precondition(d >= 2, "randomOrthogonalWithNonzeroEntries: needs d >= 2")
+    while true {
+        var q = (0..<d).map { _ in rng.normal([d]).scalars.map(Double.init) }
+        for i in 0..<d {
+            for j in 0..<i {
+                let dot = zip(q[i], q[j]).map(*).reduce(0, +)
+                for k in 0..<d { q[i][k] -= dot * q[j][k] }
+            }
+            let norm = q[i].map { $0 * $0 }.reduce(0, +).squareRoot()
+            for k in 0..<d { q[i][k] /= norm }
+        }
+        let flat = q.flatMap { $0 }
+        if flat.allSatisfy({ abs($0) >= 0.05 / Double(d).squareRoot() }) {
+            return Tensor(shape: [d, d], scalars: flat.map { Float($0) })
+        }
+    }
+}
+
+/// What `latent demo entangle` checks.
+public struct EntanglementReport {
+    /// Per dimension: KS statistic and p-value of z and of f(z) against the marginal's CDF.
+    public var ksOriginal: [(statistic: Double, pValue: Double)]
+    public var ksEntangled: [(statistic: Double, pValue: Double)]
+    /// Smallest |d f_i / d z_j| over all samples and pairs, and the share of entries above 1e-6.
+    public var minAbsPartial: Double
+    public var nonzeroShare: Double
+    /// Mean |d f_i / d z_j| per pair (d x d).
+    public var meanAbsJacobian: [[Double]]
+}
+
+/// Checks the construction on `n` samples: marginals preserved, every partial derivative non-zero.
+public func checkEntanglement(_ map: EntanglingMap, samples n: Int, jacobianSamples: Int = 256, rng: inout RandomGenerator) -> EntanglementReport {
+    let z = map.sample(n, rng: &rng)
+    let fz = withoutGradients { map(z) }
+    let d = map.dimension
+    var ks0: [(Double, Double)] = [], ks1: [(Double, Double)] = []
+    for i in 0..<d {
+        let m = map.marginals[i]
+        ks0.append(kolmogorovSmirnov(z.slice(axis: 1, i..<(i + 1)).scalars.map(Double.init), cdf: { m.cdf($0) }))
+        ks1.append(kolmogorovSmirnov(fz.slice(axis: 1, i..<(i + 1)).scalars.map(Double.init), cdf: { m.cdf($0) }))
+    }
+    let jz = z.slice(axis: 0, 0..<min(jacobianSamples, n))
+    let jac = map.jacobians(at: jz).scalars.map { abs(Double($0)) }
+    let s = jz.shape[0]
+    var mean = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
+    for k in 0..<s { for i in 0..<d { for j in 0..<d { mean[i][j] += jac[(k * d + i) * d + j] / Double(s) } } }
+    return EntanglementReport(ksOriginal: ks0.map { (statistic: $0.0, pValue: $0.1) }, ksEntangled: ks1.map { (statistic: $0.0, pValue: $0.1) },
+                              minAbsPartial: jac.min() ?? 0, nonzeroShare: Double(jac.filter { $0 > 1e-6 }.count) / Double(max(jac.count, 1)),
+                              meanAbsJacobian: mean)
+}
