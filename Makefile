@@ -61,6 +61,14 @@ test: build
 	$(BIN)/latent data export 8gaussians --n 200 --out .build/gan-smoke/b --seed 2 > /dev/null
 	$(BIN)/latent twosample .build/gan-smoke/a/points.npy .build/gan-smoke/b/points.npy --json | grep -q '"p_value"'
 	$(BIN)/latent demo likelihood --train-size 300 --test-size 100 --samples 100 --permutations 50 --out .build/demo-likelihood-smoke > /dev/null
+	@echo "== latent train vae / eval / encode / traverse / metrics --model (smoke) =="
+	$(BIN)/latent train vae --model dip-vae-2 --data shapes-tiny --hidden 64 --latent 4 --steps 50 --lr 1e-3 --out .build/smoke-vae --overwrite
+	$(BIN)/latent eval .build/smoke-vae --n 200 --k 10
+	$(BIN)/latent encode .build/smoke-vae --out .build/smoke-vae/codes.npy --factors .build/smoke-vae/factors.npy
+	$(BIN)/latent traverse .build/smoke-vae --out .build/smoke-vae/traversal.png
+	$(BIN)/latent metrics --model .build/smoke-vae --train-size 200 --test-size 100 --json
+	$(BIN)/latent metrics --train-codes .build/smoke-vae/codes.npy --train-factors .build/smoke-vae/factors.npy --test-codes .build/smoke-vae/codes.npy --test-factors .build/smoke-vae/factors.npy
+	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
 	@echo "== Examples/: a package that depends on Latent by path =="
 	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 

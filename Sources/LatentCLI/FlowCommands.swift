@@ -8,7 +8,7 @@ import Latent
 
 /// Training of every model family; each family adds its subcommand here.
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train a model into a run directory.", subcommands: [TrainFlow.self, TrainGAN.self])
+    static let configuration = CommandConfiguration(abstract: "Train a model into a run directory.", subcommands: [TrainFlow.self, TrainVAE.self, TrainGAN.self])
 }
 
 /// Log-density on a grid over `range`, rows from the top (largest x2) down.
@@ -210,13 +210,17 @@ func openFlowRun(_ dir: String) throws -> (RunDirectory, FlowTrainer) {
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Held-out negative log-likelihood of a trained run (nats and bits/dim).",
+        abstract: "Evaluate a trained run: held-out NLL of a flow (nats and bits/dim); ELBO, IWAE NLL and ELBO surgery of a VAE.",
         discussion: "Image runs print the dequantization bound on -log P(x) under uniform noise, and for runs trained with variational dequantization also under the trained q(u|x), on the same model and test images.")
     @Argument(help: "Run directory.") var dir: String
-    @Option(parsing: .unconditional, help: "Held-out examples (default: 10000 points, or the whole test set).") var n: Int?
+    @Option(parsing: .unconditional, help: "Held-out examples (default: 10000 points or the whole test set for flows, 1000 for VAEs).") var n: Int?
+    @Option(help: "VAE runs: importance samples of the IWAE bound.") var k = 100
 
     func run() throws {
         if let n, n <= 0 { throw LatentError("--n must be positive, got \(n)") }
+        if VAEObjective.names.contains(try RunDirectory.open(dir).config().model.kind) {
+            return try evaluateVAERun(dir, points: n ?? 1000, importanceSamples: k)
+        }
         let (_, trainer) = try openFlowRun(dir)
         let e = trainer.evaluate(maxCount: n)
         let name = trainer.data.name

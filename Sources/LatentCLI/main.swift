@@ -12,12 +12,14 @@ struct LatentCommand: ParsableCommand {
             Info.self,
             DataCommand.self,
             Metrics.self,
-            Demo.self,
             Train.self,
             Eval.self,
             Sample.self,
             GANCommand.self,
             TwoSample.self,
+            Encode.self,
+            Traverse.self,
+            Demo.self,
         ]
     )
 }

@@ -1,7 +1,7 @@
 // Training workloads W1-W7 of ../shared/BENCHMARKS.md (steps/s, compared with
 // bench/peers/workloads.py). Each model family registers its rows here.
 func registerWorkloadRows(threads: Int) {
-    registerFlowWorkloadRows(threads: threads)   // W1, W5: FlowWorkloads.swift
     registerVAEWorkloads()
+    registerFlowWorkloadRows(threads: threads)   // W1, W5: FlowWorkloads.swift
     registerGANWorkloads()
 }

@@ -1,0 +1,182 @@
+import Foundation
+
+/// VAE runs on disk: training into a ``RunDirectory`` (config, CSV log of every loss term,
+/// atomic checkpoints, pictures) and reopening a run for evaluation, encoding and traversals.
+///
+/// ```swift
+/// let config = try VAERun.config(objective: .dipVAE2(lambdaOffDiagonal: 10), spec: spec, data: data,
+///                                steps: 1000, batchSize: 64, learningRate: 1e-4, seed: 0)
+/// try VAERun.train(config: config, data: data, directory: "runs/dip")
+/// ```
+public enum VAERun {
+    /// The objective a config describes (its model kind and hyperparameters).
+    public static func objective(_ config: RunConfig) throws -> VAEObjective {
+        let h = { (k: String, d: Double) in Float(config.number(k, default: d)) }
+        switch config.model.kind {
+        case "vae": return .vae
+        case "beta-vae": return .betaVAE(beta: h("beta", 4))
+        case "annealed-vae":
+            return .annealedVAE(gamma: h("gamma", 1000), cMax: h("cMax", 25), iterationThreshold: Int(config.number("iterationThreshold", default: 100_000)))
+        case "beta-tcvae": return .betaTCVAE(beta: h("beta", 6))
+        case "factor-vae": return .factorVAE(gamma: h("gamma", 30))
+        case "dip-vae-1":
+            let od = h("lambdaOD", 10)
+            return .dipVAE1(lambdaOffDiagonal: od, lambdaDiagonal: h("lambdaD", Double(10 * od)))
+        case "dip-vae-2":
+            let od = h("lambdaOD", 10)
+            return .dipVAE2(lambdaOffDiagonal: od, lambdaDiagonal: h("lambdaD", Double(od)))
+        default:
+            throw LatentError("model kind '\(config.model.kind)' is not a VAE (\(VAEObjective.names.joined(separator: ", ")))")
+        }
+    }
+
+    /// A run config: kind = the objective's name, architecture = the spec, the data's preprocessing.
+    public static func config(objective: VAEObjective, spec: VAESpec, data: VAEData, steps: Int, batchSize: Int, learningRate: Double,
+                              seed: UInt64, command: String = "", checkpointEvery: Int = 1000) -> RunConfig {
+        var h: [String: JSONValue] = ["lr": .number(learningRate), "batchSize": .number(Double(batchSize)), "steps": .number(Double(steps)),
+                                      "checkpointEvery": .number(Double(checkpointEvery))]
+        switch objective {
+        case .vae: break
+        case .betaVAE(let b), .betaTCVAE(let b): h["beta"] = .number(Double(b))
+        case .annealedVAE(let g, let c, let t):
+            h["gamma"] = .number(Double(g)); h["cMax"] = .number(Double(c)); h["iterationThreshold"] = .number(Double(t))
+        case .factorVAE(let g):
+            h["gamma"] = .number(Double(g)); h["discriminatorLR"] = .number(1e-4)
+        case .dipVAE1(let od, let d), .dipVAE2(let od, let d):
+            h["lambdaOD"] = .number(Double(od)); h["lambdaD"] = .number(Double(d))
+        }
+        return RunConfig(command: command, model: .init(kind: objective.name, architecture: spec.architecture),
+                         hyperparameters: h, data: data.dataSpec, seed: seed)
+    }
+
+    /// The data a config names, with the pixel encoding it recorded.
+    public static func data(_ config: RunConfig, batchSize: Int? = nil) throws -> VAEData {
+        let encoding = config.data.preprocessing["encoding"]?.string.flatMap(PixelEncoding.init(rawValue:)) ?? .dynamicBinarized
+        return try VAEData(name: config.data.name, batchSize: batchSize ?? Int(config.number("batchSize", default: 64)),
+                           encoding: encoding, seed: config.seed)
+    }
+
+    /// Trains (or, with `resume` and a checkpoint present, continues) a run. A loss that stops
+    /// being finite throws after writing the failure into state.json; the last checkpoint, saved
+    /// only from finite parameters, is kept.
+    @discardableResult
+    public static func train(config: RunConfig, data: VAEData, directory: String, resume: Bool = false, overwrite: Bool = false,
+                             showProgress: Bool = true, logEvery: Int = 10) throws -> (RunDirectory, VAETrainer) {
+        let spec = try VAESpec(architecture: config.model.architecture)
+        let objective = try objective(config)
+        guard spec.inputShape == data.observationShape else {
+            throw LatentError("model input \(spec.inputShape) does not match data `\(data.name)` images \(data.observationShape)")
+        }
+        var initRng = RandomGenerator(seed: config.seed)
+        let model = VAE.make(spec, rng: &initRng)
+        let trainer = VAETrainer(model: model, objective: objective, learningRate: Float(config.number("lr", default: 1e-4)),
+                                 discriminatorHidden: spec.discriminatorHidden,
+                                 discriminatorLearningRate: Float(config.number("discriminatorLR", default: 1e-4)),
+                                 datasetSize: data.count, rng: &initRng)
+        var rng = RandomGenerator(seed: config.seed, stream: 1)
+        let steps = Int(config.number("steps", default: 1000))
+        let checkpointEvery = Swift.max(1, Int(config.number("checkpointEvery", default: 1000)))
+        let run: RunDirectory
+        var start = 0
+        if resume, let existing = try? RunDirectory.open(directory), existing.hasCheckpoint {
+            run = existing
+            let stored = try run.config()
+            guard stored.model == config.model, stored.data.name == config.data.name, stored.seed == config.seed else {
+                throw LatentError.file(directory, "--resume: the run was made with a different model, data or seed (see config.json)")
+            }
+            let info = try run.loadCheckpoint(into: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer)
+            start = info.step
+            trainer.stepCount = start
+            if let r = info.rng { rng = r }
+        } else {
+            run = try RunDirectory.create(directory, config: config, overwrite: overwrite || resume)
+            try run.saveCheckpoint(parameters: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer, rng: rng, step: 0)
+        }
+        let columns = ["step"] + trainer.termNames + ["steps_per_sec"]
+        let log = try CSVLog(path: run.logPath, columns: columns)
+        let bar = showProgress ? ProgressBar(label: "train \(objective.name)", total: steps) : nil
+        var lastValues: [String: Double] = [:]
+        let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let t0 = clock()
+        if start < steps {
+            for step in (start + 1)...steps {
+                let x = data.batch(step: step - 1, rng: &rng)
+                do {
+                    lastValues = try trainer.step(x, rng: &rng)
+                } catch {
+                    try? run.writeState(RunState(finished: false, step: step, failure: "\(error)"))
+                    bar?.finish()
+                    throw error
+                }
+                bar?.update(step, metrics: [("loss", lastValues["loss"]!), ("recon", lastValues["recon"]!), ("kl", lastValues["kl"]!)])
+                if step % logEvery == 0 || step == steps {
+                    let rate = Double(step - start) / Swift.max(clock() - t0, 1e-9)
+                    try log.append([Double(step)] + trainer.termNames.map { lastValues[$0] ?? .nan } + [rate])
+                }
+                if step % checkpointEvery == 0 || step == steps {
+                    guard model.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
+                        try? run.writeState(RunState(finished: false, step: step, failure: "parameters became non-finite at step \(step)"))
+                        throw LatentError("training diverged at step \(step): parameters are no longer finite; the last good checkpoint was kept (try a lower --lr)")
+                    }
+                    try run.saveCheckpoint(parameters: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer, rng: rng, step: step)
+                }
+            }
+        }
+        bar?.finish()
+        try writePictures(model: model, data: data, run: run, seed: config.seed)
+        try run.writeState(RunState(finished: true, step: steps))
+        return (run, trainer)
+    }
+
+    /// reconstructions.png, samples.png, traversal.png and loss.png under DIR/images.
+    public static func writePictures(model: VAE, data: VAEData, run: RunDirectory, seed: UInt64) throws {
+        model.setTraining(false)
+        let (x, _) = try data.evaluationSet(16, seed: seed)
+        try VAEPictures.reconstructions(model, x).writePNG(run.imagePath("reconstructions.png"))
+        var rng = RandomGenerator(seed: seed, stream: 0x5341_4D50)
+        try VAEPictures.priorSamples(model, count: 64, rng: &rng).writePNG(run.imagePath("samples.png"))
+        try VAEPictures.traversalGrid(model, x.slice(axis: 0, 0..<3)).writePNG(run.imagePath("traversal.png"))
+        if let (cols, rows) = try? CSVLog.read(run.logPath), rows.count > 1 {
+            let stepIndex = cols.firstIndex(of: "step")!
+            let series: [Plot.Series] = ["loss", "recon", "kl"].compactMap { name in
+                cols.firstIndex(of: name).map { i in (name, rows.map { $0[stepIndex] }, rows.map { $0[i] }) }
+            }
+            try Plot.lines(title: "training loss (nats per example)", series: series).writePNG(run.imagePath("loss.png"))
+        }
+    }
+
+    /// Opens a VAE run: its directory, config, trained model (evaluation mode) and data.
+    public static func open(_ directory: String) throws -> (run: RunDirectory, config: RunConfig, model: VAE, data: VAEData) {
+        let run = try RunDirectory.open(directory)
+        let config = try run.config()
+        _ = try objective(config)
+        let spec = try VAESpec(architecture: config.model.architecture)
+        var rng = RandomGenerator(seed: config.seed)
+        let model = VAE.make(spec, rng: &rng)
+        try run.loadCheckpoint(into: model.namedParameters)
+        model.setTraining(false)
+        return (run, config, model, try data(config))
+    }
+
+    /// What `latent eval` prints for a VAE run.
+    public struct Evaluation: Sendable {
+        public var points: Int
+        public var importanceSamples: Int
+        /// Mean ELBO per example (nats).
+        public var elbo: Double
+        /// -mean IWAE bound with k samples: an upper bound on the NLL (nats).
+        public var iwaeNLL: Double
+        /// nil when the posterior has a flow.
+        public var surgery: ELBOSurgery?
+    }
+
+    /// ELBO, IWAE NLL (k samples) and the surgery terms on n held-out points.
+    public static func evaluate(model: VAE, data: VAEData, points n: Int, importanceSamples k: Int, seed: UInt64) throws -> Evaluation {
+        let (x, _) = try data.evaluationSet(n, seed: seed)
+        var rng = RandomGenerator(seed: seed, stream: 0x4956_4145)
+        let elbo = model.averageELBO(x, rng: &rng)
+        let iwae = model.importanceWeightedBound(x, samples: k, rng: &rng).scalars.reduce(0.0) { $0 + Double($1) } / Double(x.shape[0])
+        let surgery = model.posteriorFlow == nil ? try ELBOSurgery.estimate(model: model, data: x, rng: &rng) : nil
+        return Evaluation(points: x.shape[0], importanceSamples: k, elbo: elbo, iwaeNLL: -iwae, surgery: surgery)
+    }
+}

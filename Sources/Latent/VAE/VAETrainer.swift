@@ -1,0 +1,106 @@
+import Foundation
+
+/// One optimisation step at a time for a VAE and its objective: Adam on the VAE, and for
+/// FactorVAE a second Adam (lr 1e-4, betas 0.5 / 0.9 by default) on the discriminator.
+///
+/// ```swift
+/// let trainer = VAETrainer(model: vae, objective: .betaVAE(beta: 4), learningRate: 1e-4, rng: &rng)
+/// for _ in 0..<1000 { let terms = try trainer.step(batch(), rng: &rng) }
+/// ```
+public final class VAETrainer {
+    public let model: VAE
+    public let objective: VAEObjective
+    public let optimizer: Adam
+    public let discriminator: FactorDiscriminator?
+    public let discriminatorOptimizer: Adam?
+    /// Data set size for beta-TCVAE's minibatch-weighted-sampling constant.
+    public var datasetSize: Int?
+    /// Steps taken so far (AnnealedVAE's clock).
+    public var stepCount = 0
+
+    public init(model: VAE, objective: VAEObjective, learningRate: Float, discriminatorHidden: [Int] = Array(repeating: 1000, count: 6),
+                discriminatorLearningRate: Float = 1e-4, datasetSize: Int? = nil, rng: inout RandomGenerator) {
+        self.model = model
+        self.objective = objective
+        self.datasetSize = datasetSize
+        optimizer = Adam(model.parameters, learningRate: learningRate)
+        if case .factorVAE = objective {
+            let d = FactorDiscriminator(latent: model.latentDimensions, hidden: discriminatorHidden, rng: &rng)
+            discriminator = d
+            discriminatorOptimizer = Adam(d.parameters, learningRate: discriminatorLearningRate, beta1: 0.5, beta2: 0.9)
+        } else {
+            discriminator = nil
+            discriminatorOptimizer = nil
+        }
+    }
+
+    /// Column names of the training log, in order (without "step").
+    public var termNames: [String] { ["recon", "kl", "elbo", "loss"] + objective.extraTermNames }
+
+    /// Parameters saved in checkpoints: the VAE's, then the discriminator's under "discriminator.".
+    public var checkpointParameters: [(name: String, parameter: Parameter)] {
+        model.namedParameters + prefixed("discriminator", discriminator?.namedParameters ?? [])
+    }
+
+    /// Both optimizers as one for checkpoints.
+    public var checkpointOptimizer: any CheckpointableOptimizer {
+        OptimizerGroup([(optimizer, model.parameters.count)] + (discriminatorOptimizer.map { [($0, $0.parameters.count)] } ?? []))
+    }
+
+    /// One step on batch `x`; returns each term's value (names as ``termNames``). Throws before
+    /// updating anything if a loss is not finite.
+    @discardableResult
+    public func step(_ x: Tensor, rng: inout RandomGenerator) throws -> [String: Double] {
+        model.setTraining(true)
+        let pass = model(x, rng: &rng)
+        let loss = objective.loss(pass, step: stepCount, discriminator: discriminator, datasetSize: datasetSize)
+        try Divergence.check(loss.total.scalar, step: stepCount + 1)
+        var values: [String: Double] = [:]
+        for (name, t) in loss.terms { values[name] = Double(t.scalar) }
+        var discriminatorLoss: Tensor? = nil
+        if let discriminator {
+            discriminatorLoss = discriminator.loss(pass.z, rng: &rng)
+            try Divergence.check(discriminatorLoss!.scalar, step: stepCount + 1, term: "discriminator loss")
+            values["discriminator_loss"] = Double(discriminatorLoss!.scalar)
+        }
+        backward(loss.total, to: model.parameters)
+        optimizer.step()
+        if let discriminatorLoss, let discriminator, let discriminatorOptimizer {
+            backward(discriminatorLoss, to: discriminator.parameters)
+            discriminatorOptimizer.step()
+        }
+        stepCount += 1
+        return values
+    }
+}
+
+/// Several optimizers over consecutive runs of one parameter list, checkpointed as one
+/// (each writes its own "adam.m.<name>" entries; names are unique across groups).
+final class OptimizerGroup: CheckpointableOptimizer {
+    let members: [(optimizer: any CheckpointableOptimizer, count: Int)]
+    init(_ members: [(any CheckpointableOptimizer, Int)]) { self.members = members.map { ($0.0, $0.1) } }
+    var parameters: [Parameter] { members.flatMap { $0.optimizer.parameters } }
+    var learningRate: Float {
+        get { members[0].optimizer.learningRate }
+        set { members[0].optimizer.learningRate = newValue }
+    }
+    var stepCount: Int { members[0].optimizer.stepCount }
+    func step() { for m in members { m.optimizer.step() } }
+    private func split(_ names: [String]) -> [[String]] {
+        var out: [[String]] = [], start = 0
+        for m in members { out.append(Array(names[start..<(start + m.count)])); start += m.count }
+        return out
+    }
+    func stateTensors(parameterNames: [String]) -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for (m, names) in zip(members, split(parameterNames)) {
+            out.merge(m.optimizer.stateTensors(parameterNames: names)) { a, _ in a }
+        }
+        return out
+    }
+    func loadState(_ tensors: [String: Tensor], parameterNames: [String], stepCount: Int) throws {
+        for (m, names) in zip(members, split(parameterNames)) {
+            try m.optimizer.loadState(tensors, parameterNames: names, stepCount: stepCount)
+        }
+    }
+}
