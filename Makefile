@@ -4,7 +4,7 @@ SWIFT ?= swift
 # Release code with @testable access for the tests (kernels at -O0 are 30-60x slower).
 TESTING_FLAGS := -Xswiftc -enable-testing
 CONFIG ?= release
-APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev
+APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev libopenmpi-dev openmpi-bin
 # Data for the demo (not needed to build): Fashion-MNIST as IDX files under /usr/share/datasets/fashion-mnist.
 DEMO_PACKAGES := dataset-fashion-mnist
 BIN := .build/$(CONFIG)

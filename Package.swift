@@ -5,8 +5,11 @@ let package = Package(
     name: "Latent",
     products: [
         .library(name: "Latent", targets: ["Latent"]),
+        // MPI (Open MPI) for data-parallel training and sharded sweeps; `import Latent` alone needs no MPI.
+        .library(name: "LatentMPI", targets: ["LatentMPI"]),
         .executable(name: "latent", targets: ["LatentCLI"]),
         .executable(name: "latent-bench", targets: ["LatentBench"]),
+        .executable(name: "latent-bench-mpi", targets: ["LatentBenchMPI"]),
         .executable(name: "latent-fuzz", targets: ["LatentFuzz"]),
     ],
     dependencies: [
@@ -15,6 +18,7 @@ let package = Package(
     targets: [
         // MARK: System libraries
         .systemLibrary(name: "CZlib", path: "CSources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMPI", path: "CSources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: C kernels (AVX2+FMA and portable variants, OpenBLAS, FFTW)
         // System libraries are linked explicitly: `-lopenblas`, never a generic
@@ -32,6 +36,9 @@ let package = Package(
             ]
         ),
 
+        // The MPI wrapper: the one C file that includes <mpi.h>, behind a header without MPI types.
+        .target(name: "CLatentMPI", dependencies: ["CMPI"], path: "CSources/CLatentMPI"),
+
         // MARK: Swift library
         .target(
             name: "Latent",
@@ -40,11 +47,19 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
 
+        .target(
+            name: "LatentMPI",
+            dependencies: ["Latent", "CLatentMPI"],
+            path: "Sources/LatentMPI",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "LatentCLI",
             dependencies: [
                 "Latent",
+                "LatentMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/LatentCLI",
@@ -58,6 +73,13 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "LatentBenchMPI",
+            dependencies: ["Latent", "LatentMPI"],
+            path: "bench/LatentBenchMPI",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+
+        .executableTarget(
             name: "LatentFuzz",
             dependencies: ["Latent"],
             path: "fuzz/LatentFuzz",
@@ -67,7 +89,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "LatentTests",
-            dependencies: ["Latent", "CLatent"],
+            dependencies: ["Latent", "LatentMPI", "CLatent"],
             path: "Tests/LatentTests",
             resources: [.copy("Fixtures")],
             swiftSettings: [.swiftLanguageMode(.v5)]

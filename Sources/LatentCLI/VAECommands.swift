@@ -1,17 +1,20 @@
 import ArgumentParser
 import Foundation
 import Latent
+import LatentMPI
 
 // `latent train vae`, `latent encode DIR`, `latent traverse DIR`, and the VAE side of
 // `latent eval DIR` (dispatched from Eval on the run's model kind).
 
-struct TrainVAE: ParsableCommand {
+struct TrainVAE: ParsableCommand, UsesMPIRanks {
     static let configuration = CommandConfiguration(
         commandName: "vae", abstract: "Train a VAE (beta-VAE, AnnealedVAE, beta-TCVAE, FactorVAE, DIP-VAE-I/II) into a run directory.",
         discussion: """
         Defaults follow the disentanglement study: Adam lr 1e-4, batch 64, 10 latents, Bernoulli decoder,
         the convolutional pair for 64x64 data and an MLP otherwise. Example:
           latent train vae --model dip-vae-2 --lambda-od 10 --data dsprites --steps 20000 --out runs/dip
+        Data-parallel over MPI (vae and beta-vae; each rank computes its rows of every batch of --batch-size):
+          mpirun -np 4 latent train vae --model beta-vae --data dsprites --out runs/b4 --data-parallel
         """)
 
     @Option(help: "vae, beta-vae, annealed-vae, beta-tcvae, factor-vae, dip-vae-1 or dip-vae-2") var model = "vae"
@@ -38,6 +41,7 @@ struct TrainVAE: ParsableCommand {
     @Option(help: "Run directory.") var out: String
     @Flag(help: "Replace an existing run directory.") var overwrite = false
     @Flag(help: "Continue from the run directory's checkpoint.") var resume = false
+    @Flag(name: .customLong("data-parallel"), help: "Under mpirun: split every batch across the ranks and average the gradients (rank 0 writes the run).") var dataParallel = false
 
     func validate() throws {
         guard VAEObjective.names.contains(model) else { throw ValidationError("--model must be one of \(VAEObjective.names.joined(separator: ", "))") }
@@ -83,7 +87,16 @@ struct TrainVAE: ParsableCommand {
         let config = VAERun.config(objective: objective, spec: spec, data: vaeData, steps: steps, batchSize: batchSize, learningRate: lr,
                                    seed: seed, command: (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
                                    checkpointEvery: checkpointEvery)
-        let (run, _) = try VAERun.train(config: config, data: vaeData, directory: out, resume: resume, overwrite: overwrite)
+        let world = try MPIWorld.shared()
+        if world.size > 1 && !dataParallel {
+            throw ValidationError("started as \(world.size) MPI ranks: pass --data-parallel to split the batches across them")
+        }
+        let parallel = dataParallel ? DataParallel(world) : nil
+        let (run, _) = try VAERun.train(config: config, data: vaeData, directory: out, resume: resume, overwrite: overwrite, parallel: parallel)
+        guard parallel?.isRoot ?? true else { return }
+        if let parallel, parallel.size > 1 {
+            print("data-parallel over \(parallel.size) ranks: \(parallel.allreduceCalls) allreduces of \(parallel.lastMessageFloats) floats, \(String(format: "%.3f", parallel.allreduceSeconds)) s in allreduce on rank 0")
+        }
         print("wrote \(run.path): config.json, checkpoint.safetensors, log.csv, images/{reconstructions,samples,traversal,loss}.png")
     }
 }

@@ -51,6 +51,16 @@ public struct RandomGenerator: Sendable {
         return K.normal(shape, seed: seed, stream: stream, offset: off)
     }
 
+    /// Rows `rows` of a (total, width) standard normal draw: the same numbers as
+    /// `normal([total, width]).slice(axis: 0, rows)`, and the counter advances by the
+    /// whole draw. Row i is keyed by (seed, stream, counter, i), so processes that each
+    /// draw their own rows of a batch get exactly the numbers one process would.
+    public mutating func normal(rows: Range<Int>, of total: Int, width: Int) -> Tensor {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= total, "RandomGenerator.normal(rows:of:width:): rows \(rows) outside 0..<\(total)")
+        let off = take(total * width)
+        return K.normal([rows.count, width], seed: seed, stream: stream, offset: off + UInt64(rows.lowerBound * width))
+    }
+
     /// Normal draws with mean and standard deviation.
     public mutating func normal(_ shape: [Int], mean: Float, std: Float) -> Tensor {
         normal(shape) * std + mean

@@ -44,6 +44,18 @@ public enum VAEObjective: Equatable, Sendable {
 
     public static let names = ["vae", "beta-vae", "annealed-vae", "beta-tcvae", "factor-vae", "dip-vae-1", "dip-vae-2"]
 
+    /// Whether the loss is a mean over the batch of per-example terms, so that the gradient of
+    /// a batch is the row-weighted mean of the gradients of its parts (data-parallel training
+    /// needs this). The others couple the examples of a batch: AnnealedVAE through |mean KL - C|,
+    /// beta-TCVAE through minibatch-weighted sampling, DIP-VAE through the batch covariance,
+    /// FactorVAE through the discriminator's permuted batch.
+    public var isMeanOverExamples: Bool {
+        switch self {
+        case .vae, .betaVAE: true
+        default: false
+        }
+    }
+
     /// The loss terms this objective logs besides recon, kl, elbo and loss.
     public var extraTermNames: [String] {
         switch self {

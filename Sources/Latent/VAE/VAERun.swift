@@ -59,9 +59,14 @@ public enum VAERun {
     /// Trains (or, with `resume` and a checkpoint present, continues) a run. A loss that stops
     /// being finite throws after writing the failure into state.json; the last checkpoint, saved
     /// only from finite parameters, is kept.
+    ///
+    /// With `parallel` (one call per process of the group), rank 0's initial parameters are
+    /// broadcast, each process computes its rows of every batch (``DataParallel``), and only
+    /// rank 0 writes the directory; on resume every process reads the checkpoint (a shared
+    /// file system). The other ranks return the directory's path without having written it.
     @discardableResult
     public static func train(config: RunConfig, data: VAEData, directory: String, resume: Bool = false, overwrite: Bool = false,
-                             showProgress: Bool = true, logEvery: Int = 10) throws -> (RunDirectory, VAETrainer) {
+                             showProgress: Bool = true, logEvery: Int = 10, parallel: DataParallel? = nil) throws -> (RunDirectory, VAETrainer) {
         let spec = try VAESpec(architecture: config.model.architecture)
         let objective = try objective(config)
         guard spec.inputShape == data.observationShape else {
@@ -73,6 +78,13 @@ public enum VAERun {
                                  discriminatorHidden: spec.discriminatorHidden,
                                  discriminatorLearningRate: Float(config.number("discriminatorLR", default: 1e-4)),
                                  datasetSize: data.count, rng: &initRng)
+        let writes = parallel?.isRoot ?? true
+        if let parallel {
+            try parallel.attach(to: trainer)
+            guard data.batchSize >= parallel.size else {
+                throw LatentError("--data-parallel: a batch of \(data.batchSize) cannot be split across \(parallel.size) processes")
+            }
+        }
         var rng = RandomGenerator(seed: config.seed, stream: 1)
         let steps = Int(config.number("steps", default: 1000))
         let checkpointEvery = Swift.max(1, Int(config.number("checkpointEvery", default: 1000)))
@@ -88,13 +100,18 @@ public enum VAERun {
             start = info.step
             trainer.stepCount = start
             if let r = info.rng { rng = r }
+        } else if !writes {
+            run = RunDirectory(path: directory)
         } else {
             run = try RunDirectory.create(directory, config: config, overwrite: overwrite || resume)
             try run.saveCheckpoint(parameters: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer, rng: rng, step: 0)
         }
+        // Rank 0's values everywhere: the initialisation is seeded, but this does not rely on
+        // every machine's kernels producing identical bits.
+        try parallel?.broadcastParameters(trainer.checkpointParameters.map(\.parameter))
         let columns = ["step"] + trainer.termNames + ["steps_per_sec"]
-        let log = try CSVLog(path: run.logPath, columns: columns)
-        let bar = showProgress ? ProgressBar(label: "train \(objective.name)", total: steps) : nil
+        let log = writes ? try CSVLog(path: run.logPath, columns: columns) : nil
+        let bar = showProgress && writes ? ProgressBar(label: "train \(objective.name)", total: steps) : nil
         var lastValues: [String: Double] = [:]
         let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let t0 = clock()
@@ -104,16 +121,16 @@ public enum VAERun {
                 do {
                     lastValues = try trainer.step(x, rng: &rng)
                 } catch {
-                    try? run.writeState(RunState(finished: false, step: step, failure: "\(error)"))
+                    if writes { try? run.writeState(RunState(finished: false, step: step, failure: "\(error)")) }
                     bar?.finish()
                     throw error
                 }
                 bar?.update(step, metrics: [("loss", lastValues["loss"]!), ("recon", lastValues["recon"]!), ("kl", lastValues["kl"]!)])
                 if step % logEvery == 0 || step == steps {
                     let rate = Double(step - start) / Swift.max(clock() - t0, 1e-9)
-                    try log.append([Double(step)] + trainer.termNames.map { lastValues[$0] ?? .nan } + [rate])
+                    try log?.append([Double(step)] + trainer.termNames.map { lastValues[$0] ?? .nan } + [rate])
                 }
-                if step % checkpointEvery == 0 || step == steps {
+                if writes && (step % checkpointEvery == 0 || step == steps) {
                     guard model.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
                         try? run.writeState(RunState(finished: false, step: step, failure: "parameters became non-finite at step \(step)"))
                         throw LatentError("training diverged at step \(step): parameters are no longer finite; the last good checkpoint was kept (try a lower --lr)")
@@ -123,6 +140,7 @@ public enum VAERun {
             }
         }
         bar?.finish()
+        guard writes else { return (run, trainer) }
         try writePictures(model: model, data: data, run: run, seed: config.seed)
         try run.writeState(RunState(finished: true, step: steps))
         return (run, trainer)

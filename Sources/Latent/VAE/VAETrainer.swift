@@ -17,6 +17,14 @@ public final class VAETrainer {
     public var datasetSize: Int?
     /// Steps taken so far (AnnealedVAE's clock).
     public var stepCount = 0
+    /// Data-parallel hook (see ``DataParallel``): the rows of each global batch of the given
+    /// size this process computes. The batch and its noise are still drawn whole, so the
+    /// random numbers do not depend on the split. nil: all rows.
+    public var localRows: ((_ batchSize: Int) -> Range<Int>)?
+    /// Data-parallel hook called after backward and before the optimizer step, with this
+    /// process's rows, the global batch size and the logged values (which it may replace
+    /// by their global means). ``DataParallel`` averages the gradients across processes here.
+    public var gradientHook: ((_ parameters: [Parameter], _ rows: Range<Int>, _ batchSize: Int, _ values: inout [String: Double]) -> Void)?
 
     public init(model: VAE, objective: VAEObjective, learningRate: Float, discriminatorHidden: [Int] = Array(repeating: 1000, count: 6),
                 discriminatorLearningRate: Float = 1e-4, datasetSize: Int? = nil, rng: inout RandomGenerator) {
@@ -52,7 +60,10 @@ public final class VAETrainer {
     @discardableResult
     public func step(_ x: Tensor, rng: inout RandomGenerator) throws -> [String: Double] {
         model.setTraining(true)
-        let pass = model(x, rng: &rng)
+        let n = x.shape[0]
+        let rows = localRows?(n) ?? 0..<n
+        let noise = rng.normal(rows: rows, of: n, width: model.latentDimensions)   // = rng.normal([n, latent]) for all rows
+        let pass = model.forward(rows.count == n ? x : x.slice(axis: 0, rows), noise: noise)
         let loss = objective.loss(pass, step: stepCount, discriminator: discriminator, datasetSize: datasetSize)
         try Divergence.check(loss.total.scalar, step: stepCount + 1)
         var values: [String: Double] = [:]
@@ -64,6 +75,7 @@ public final class VAETrainer {
             values["discriminator_loss"] = Double(discriminatorLoss!.scalar)
         }
         backward(loss.total, to: model.parameters)
+        gradientHook?(model.parameters, rows, n, &values)
         optimizer.step()
         if let discriminatorLoss, let discriminator, let discriminatorOptimizer {
             backward(discriminatorLoss, to: discriminator.parameters)
