@@ -4,7 +4,7 @@ SWIFT ?= swift
 # Release code with @testable access for the tests (kernels at -O0 are 30-60x slower).
 TESTING_FLAGS := -Xswiftc -enable-testing
 CONFIG ?= release
-APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev libopenmpi-dev openmpi-bin
+APT_PACKAGES := libblas-dev libopenblas-dev libfftw3-dev pkg-config zlib1g-dev libopenmpi-dev openmpi-bin python3
 # Data for the demo (not needed to build): Fashion-MNIST as IDX files under /usr/share/datasets/fashion-mnist.
 DEMO_PACKAGES := dataset-fashion-mnist
 BIN := .build/$(CONFIG)
@@ -69,6 +69,8 @@ test: build
 	$(BIN)/latent metrics --model .build/smoke-vae --train-size 200 --test-size 100 --json
 	$(BIN)/latent metrics --train-codes .build/smoke-vae/codes.npy --train-factors .build/smoke-vae/factors.npy --test-codes .build/smoke-vae/codes.npy --test-factors .build/smoke-vae/factors.npy
 	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
+	@echo "== MPI: 2-rank data-parallel training, failing ranks (tests/mpi/run.sh) =="
+	tests/mpi/run.sh $(BIN)/latent
 	@echo "== Examples/: a package that depends on Latent by path =="
 	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 
