@@ -11,7 +11,7 @@ BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo bench info fmt clean fuzz sanitize
+.PHONY: setup build test test-ref demo bench bench-mpi info fmt clean fuzz sanitize
 
 ## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
 ## on a machine without apt-get it says what to install instead
@@ -86,6 +86,15 @@ bench: setup
 	@if $(TORCH_PYTHON) -c "import torch" 2>/dev/null; then \
 	  python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON); \
 	else echo "bench: no Python with torch (set TORCH_PYTHON=...) - PyTorch ratios skipped"; fi
+
+## bench-mpi: W2 (vae-mlp) and W4 (gan-mlp) data-parallel: 1 rank (2 and 1 BLAS threads), then 2 ranks
+## of 1 thread each, with the time per step spent in the gradient allreduce (bench/README.md)
+MPIRUN_LOCAL := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader mpirun --oversubscribe
+bench-mpi: setup
+	$(SWIFT) build -c release --product latent-bench-mpi
+	.build/release/latent-bench-mpi
+	OPENBLAS_NUM_THREADS=1 .build/release/latent-bench-mpi
+	OPENBLAS_NUM_THREADS=1 $(MPIRUN_LOCAL) -np 2 .build/release/latent-bench-mpi
 
 ## fuzz: libFuzzer (with AddressSanitizer) over the .npy/.npz/safetensors/IDX readers;
 ## crashes land in fuzz/crashes/, add them to fuzz/corpus/ as regression seeds

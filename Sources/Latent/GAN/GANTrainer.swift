@@ -24,6 +24,10 @@ public final class GANTrainer {
     public let discriminatorOptimizer: Adam
     /// Generator steps taken.
     public private(set) var steps = 0
+    /// Called after each backward and before the matching optimizer step (discriminator, then
+    /// generator) with that player's parameters: a data-parallel run averages the gradients
+    /// across processes here (``DataParallel/average(gradientsOf:values:rows:batchSize:)``).
+    public var gradientHook: ((_ parameters: [Parameter]) -> Void)?
 
     /// What one training step saw, before its updates.
     public struct StepStats: Sendable {
@@ -67,6 +71,7 @@ public final class GANTrainer {
             let fakeLogits = gan.logits(fake.detached())
             let dLoss = GANLoss.discriminator(realLogits: realLogits, fakeLogits: fakeLogits)
             backward(dLoss, to: discriminatorOptimizer.parameters)
+            gradientHook?(discriminatorOptimizer.parameters)
             discriminatorOptimizer.step()
             if last {
                 stats.discriminatorLoss = dLoss.scalar
@@ -81,6 +86,7 @@ public final class GANTrainer {
         defer { for p in dParameters { p.requiresGradient = true } }
         let gLoss = loss.generator(fakeLogits: gan.logits(fake))
         backward(gLoss, to: generatorOptimizer.parameters)
+        gradientHook?(generatorOptimizer.parameters)
         generatorOptimizer.step()
         stats.generatorLoss = gLoss.scalar
         steps += 1
