@@ -11,7 +11,7 @@ BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo bench bench-mpi info fmt clean fuzz sanitize
+.PHONY: setup build test test-ref demo check-report bench bench-mpi info fmt clean fuzz sanitize
 
 ## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
 ## on a machine without apt-get it says what to install instead
@@ -69,14 +69,33 @@ test: build
 	$(BIN)/latent metrics --model .build/smoke-vae --train-size 200 --test-size 100 --json
 	$(BIN)/latent metrics --train-codes .build/smoke-vae/codes.npy --train-factors .build/smoke-vae/factors.npy --test-codes .build/smoke-vae/codes.npy --test-factors .build/smoke-vae/factors.npy
 	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
+	@echo "== latent demo --tiny: every stage for a few steps, report images exist and decode =="
+	$(BIN)/latent demo --tiny --out .build/demo-tiny
+	$(BIN)/latent demo verify-report .build/demo-tiny/report.html
 	@echo "== MPI: 2-rank data-parallel training, failing ranks (tests/mpi/run.sh) =="
 	tests/mpi/run.sh $(BIN)/latent
 	@echo "== Examples/: a package that depends on Latent by path =="
 	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 
-## demo: build and run the main job
+## demo: build and run the main job: every model family on built-in data, then runs/demo/report.html
 demo: build
 	$(BIN)/latent info
+	$(BIN)/latent demo --out runs/demo
+	@echo "open runs/demo/report.html (make check-report renders it in headless Chromium)"
+
+## check-report: render runs/demo/report.html in headless Chromium; fail on a missing image or a console error
+check-report: setup
+	@command -v chromium >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	test -f runs/demo/report.html || { echo "no runs/demo/report.html: run make demo first"; exit 1; }
+	$(BIN)/latent demo verify-report runs/demo/report.html
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,6000 \
+	  --enable-logging=stderr --v=0 --screenshot=runs/demo/report-screenshot.png \
+	  "file://$(CURDIR)/runs/demo/report.html" 2> runs/demo/chromium.log || true
+	test -s runs/demo/report-screenshot.png
+	@if grep -E "CONSOLE|ERR_FILE_NOT_FOUND|Failed to load resource|Uncaught" runs/demo/chromium.log; then \
+	  echo "check-report: console errors (see runs/demo/chromium.log)"; exit 1; fi
+	@echo "check-report: runs/demo/report-screenshot.png, no console errors"
 
 ## bench: kernel and workload benchmarks (release), side by side with the PyTorch peers when torch is present
 TORCH_PYTHON ?= $(firstword $(wildcard /tmp/torchenv/bin/python) python3)

@@ -203,6 +203,15 @@ func fixturePath(_ name: String) -> String {
         #expect(lines.allSatisfy { $0.hasSuffix("\n") && !$0.contains("\r") && !$0.contains("\u{1B}") })
         #expect(lines.last!.contains("100/100") && lines.last!.contains("2.0 steps/s") && lines.last!.contains("loss 0.01"))
         #expect(lines[1].contains("left 0:"))
+        #expect(lines[lines.count - 1] != lines[lines.count - 2], "the final state is printed once")
+
+        // A resumed run (steps 51...100) reports the rate of this session's steps only.
+        var resumed: [String] = []
+        now = 0
+        let bar2 = ProgressBar(label: "train", total: 100, output: { resumed.append($0) }, isTerminal: false, clock: { now }, plainInterval: 10)
+        for step in 51...100 { now += 0.5; bar2.update(step) }
+        bar2.finish()
+        #expect(resumed.last!.contains("2.0 steps/s"), "\(resumed.last!)")
     }
 
     @Test func pngIsValid() throws {

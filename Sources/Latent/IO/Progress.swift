@@ -20,6 +20,9 @@ public final class ProgressBar {
     let start: Double
     var lastDraw = -Double.infinity
     var lastStep = 0
+    /// Step before the first update (non-zero when a run resumes), so rates count only this session's steps.
+    var baseStep: Int? = nil
+    var drawnStep = -1
     var lastMetrics: [(String, Double)] = []
     var finished = false
 
@@ -42,9 +45,10 @@ public final class ProgressBar {
     public var elapsed: Double { clock() - start }
 
     /// Steps per second so far.
-    public var rate: Double { Double(lastStep) / max(elapsed, 1e-9) }
+    public var rate: Double { Double(lastStep - (baseStep ?? 0)) / max(elapsed, 1e-9) }
 
     public func update(_ step: Int, metrics: [(String, Double)] = []) {
+        if baseStep == nil { baseStep = step - 1 }
         lastStep = step
         lastMetrics = metrics
         let now = clock()
@@ -60,6 +64,11 @@ public final class ProgressBar {
         guard !finished else { return }
         finished = true
         if let metrics { lastMetrics = metrics }
+        if drawnStep == lastStep && metrics == nil {
+            // The last update already drew this state: only end the line in a terminal.
+            if isTerminal { output("\n") }
+            return
+        }
         draw(final: true)
     }
 
@@ -73,7 +82,7 @@ public final class ProgressBar {
     public func line() -> String {
         let frac = min(1, Double(lastStep) / Double(total))
         let r = rate
-        let left = r > 0 ? Double(total - lastStep) / r : .infinity
+        let left = r > 0 ? Double(total - lastStep) / r : (lastStep >= total ? 0 : .infinity)
         let metrics = lastMetrics.map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  ")
         let width = 24
         let filled = Int(frac * Double(width))
@@ -83,6 +92,7 @@ public final class ProgressBar {
     }
 
     func draw(final: Bool) {
+        drawnStep = lastStep
         if isTerminal {
             output("\r\u{1B}[K" + line() + (final ? "\n" : ""))
         } else {
