@@ -45,14 +45,14 @@ func bareAllreduce(_ floats: Int) throws -> Double {
 }
 
 /// One row; `messages` are the floats of each allreduce of one step.
-func report(_ name: String, shape: String, seconds: Double, allreduceSeconds: Double, messages: [Int]) throws {
+func report(_ name: String, shape: String, seconds: Double, allreduceSeconds: Double, hookSeconds: Double, messages: [Int]) throws {
     var bare = 0.0
     for m in messages { bare += try bareAllreduce(m) }
     guard world.rank == 0 else { return }
     let megabytes = messages.map { String(format: "%.2f", Double($0 * 4) / 1e6) }.joined(separator: " + ")
-    print(String(format: "%@  %@  ranks %d  threads %d  %7.1f steps/s  allreduce/step: %6.3f ms in the call, %6.3f ms bare  (%@ MB)",
+    print(String(format: "%@  %@  ranks %d  threads %d  %7.1f steps/s  per step: allreduce %6.3f ms in the call, %6.3f ms bare; pack+unpack %5.3f ms  (%@ MB)",
                  name as NSString, shape as NSString, world.size, RuntimeInfo.threads, Double(steps) / seconds,
-                 allreduceSeconds / Double(steps) * 1e3, bare * 1e3, megabytes as NSString))
+                 allreduceSeconds / Double(steps) * 1e3, bare * 1e3, (hookSeconds - allreduceSeconds) / Double(steps) * 1e3, megabytes as NSString))
 }
 
 // W2: vae-mlp, batch 128, latent 32, 784-512-256 encoder, mirrored decoder, Bernoulli logits.
@@ -62,14 +62,23 @@ do {
     let trainer = VAETrainer(model: vae, objective: .vae, learningRate: 1e-3, rng: &rng)
     try parallel.broadcastParameters(vae.parameters)
     try parallel.attach(to: trainer)
+    // Time the whole hook too: hook - allreduce = packing the fused buffer and unpacking it.
+    var hookSeconds = 0.0
+    let hook = trainer.gradientHook!
+    trainer.gradientHook = { p, r, n, v in
+        let t0 = world.time
+        hook(p, r, n, &v)
+        hookSeconds += world.time - t0
+    }
     var dataRng = RandomGenerator(seed: 2)
     let x = dataRng.bernoulli([128, 784], probability: 0.5)
     let first = try trainer.step(x, rng: &rng)["loss"]!
     check(first > 400 && first < 700, "vae-mlp first loss \(first) (expected ~ 784 ln 2 = 543)")
     for _ in 0..<5 { try trainer.step(x, rng: &rng) }
-    let s0 = parallel.allreduceSeconds
+    let (s0, h0) = (parallel.allreduceSeconds, hookSeconds)
     let seconds = try timed(steps) { try trainer.step(x, rng: &rng) }
     try report("W2 vae-mlp", shape: "global batch 128", seconds: seconds, allreduceSeconds: parallel.allreduceSeconds - s0,
+               hookSeconds: hookSeconds - h0,
                messages: [parallel.lastMessageFloats])
 }
 
@@ -87,16 +96,20 @@ do {
     let rows = DataParallel.rows(rank: world.rank, size: world.size, batchSize: 128)
     let localReal = real.slice(axis: 0, rows)
     rng = rng.forked(stream: UInt64(100 + world.rank))
+    var hookSeconds = 0.0
     trainer.gradientHook = { parameters in
+        let t0 = world.time
+        defer { hookSeconds += world.time - t0 }
         var none: [String: Double] = [:]
         do { try parallel.average(gradientsOf: parameters, values: &none, rows: rows, batchSize: 128) } catch { world.abort("\(error)") }
     }
     let first = trainer.step(real: { localReal }, rng: &rng)
     check(abs(first.discriminatorLoss - 1.386) < 0.5, "gan-mlp first discriminator loss \(first.discriminatorLoss) (expected ~ 2 ln 2 = 1.39)")
     for _ in 0..<5 { trainer.step(real: { localReal }, rng: &rng) }
-    let s0 = parallel.allreduceSeconds
+    let (s0, h0) = (parallel.allreduceSeconds, hookSeconds)
     let seconds = try timed(steps) { trainer.step(real: { localReal }, rng: &rng) }
     let count = { (ps: [Parameter]) in ps.reduce(0) { $0 + $1.value.count } }
     try report("W4 gan-mlp", shape: "global batch 128", seconds: seconds, allreduceSeconds: parallel.allreduceSeconds - s0,
+               hookSeconds: hookSeconds - h0,
                messages: [count(gan.discriminator.parameters), count(gan.generator.parameters)])
 }
