@@ -83,7 +83,15 @@ struct TrainVAE: ParsableCommand {
         let config = VAERun.config(objective: objective, spec: spec, data: vaeData, steps: steps, batchSize: batchSize, learningRate: lr,
                                    seed: seed, command: (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
                                    checkpointEvery: checkpointEvery)
-        let (run, _) = try VAERun.train(config: config, data: vaeData, directory: out, resume: resume, overwrite: overwrite)
+        let interruption = Interruption()
+        defer { interruption.uninstall() }
+        let run: RunDirectory
+        do {
+            (run, _) = try VAERun.train(config: config, data: vaeData, directory: out, resume: resume, overwrite: overwrite, interruption: interruption)
+        } catch let stop as Interruption.Stopped {
+            print("\(stop); checkpoint saved in \(out). Continue with the same command and --resume")
+            throw ExitCode(stop.exitCode)
+        }
         print("wrote \(run.path): config.json, checkpoint.safetensors, log.csv, images/{reconstructions,samples,traversal,loss}.png")
     }
 }

@@ -61,7 +61,7 @@ public enum VAERun {
     /// only from finite parameters, is kept.
     @discardableResult
     public static func train(config: RunConfig, data: VAEData, directory: String, resume: Bool = false, overwrite: Bool = false,
-                             showProgress: Bool = true, logEvery: Int = 10) throws -> (RunDirectory, VAETrainer) {
+                             showProgress: Bool = true, logEvery: Int = 10, interruption: Interruption? = nil) throws -> (RunDirectory, VAETrainer) {
         let spec = try VAESpec(architecture: config.model.architecture)
         let objective = try objective(config)
         guard spec.inputShape == data.observationShape else {
@@ -100,6 +100,15 @@ public enum VAERun {
         let t0 = clock()
         if start < steps {
             for step in (start + 1)...steps {
+                if let sig = interruption?.signal {
+                    // Ctrl-C / SIGTERM: keep the last completed step and stop cleanly.
+                    bar?.finish()
+                    if model.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) {
+                        try run.saveCheckpoint(parameters: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer, rng: rng, step: step - 1)
+                    }
+                    try run.writeState(RunState(finished: false, step: step - 1))
+                    throw Interruption.Stopped(signal: sig, step: step - 1)
+                }
                 let x = data.batch(step: step - 1, rng: &rng)
                 do {
                     lastValues = try trainer.step(x, rng: &rng)
