@@ -69,6 +69,8 @@ test: build
 	$(BIN)/latent metrics --model .build/smoke-vae --train-size 200 --test-size 100 --json
 	$(BIN)/latent metrics --train-codes .build/smoke-vae/codes.npy --train-factors .build/smoke-vae/factors.npy --test-codes .build/smoke-vae/codes.npy --test-factors .build/smoke-vae/factors.npy
 	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
+	@echo "== robustness: kill -9 during checkpoint writes, SIGINT + resume, bad input =="
+	bash tests/robustness.sh $(BIN)/latent
 	@echo "== latent demo --tiny: every stage for a few steps, report images exist and decode =="
 	$(BIN)/latent demo --tiny --out .build/demo-tiny
 	$(BIN)/latent demo verify-report .build/demo-tiny/report.html

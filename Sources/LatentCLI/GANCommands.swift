@@ -113,6 +113,8 @@ struct TrainGAN: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Run directory.")
     var out: String = "runs/gan"
+    @Flag(help: "Continue the run in --out from its last checkpoint up to --steps (bit-for-bit as an uninterrupted run).")
+    var resume = false
     @Flag(help: "Replace an existing run in --out.")
     var overwrite = false
     @Option(help: "Threads for the BLAS.")
@@ -128,6 +130,10 @@ struct TrainGAN: ParsableCommand {
         let steps = self.steps ?? (source.isToy ? 10000 : 5000)
         guard steps > 0, k > 0, sampleEvery > 0, checkpointEvery > 0 else { throw ValidationError("--steps, --k, --sample-every and --checkpoint-every must be positive") }
         let batch = batchSize ?? (source.isToy ? 256 : 64)
+        guard batch > 0 && batch <= 1_000_000 else { throw ValidationError("--batch-size must be in 1...1000000, got \(batch)") }
+        guard lr > 0 && lr <= 10, (lrD ?? lr) > 0 && (lrD ?? lr) <= 10 else { throw ValidationError("--lr and --lr-d must be in (0, 10], got \(lr)") }
+        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else { throw ValidationError("--beta1 and --beta2 must be in [0, 1), got \(beta1), \(beta2)") }
+        guard (latent ?? 1) > 0, hidden > 0, patience > 0 else { throw ValidationError("--latent, --hidden and --patience must be positive") }
         var rng = RandomGenerator(seed: seed)
 
         // Model for the data's shape.
@@ -175,7 +181,19 @@ struct TrainGAN: ParsableCommand {
                               "beta1": .number(Double(beta1)), "beta2": .number(Double(beta2))],
             data: .init(name: data, preprocessing: source.isToy ? [:] : ["scaling": "[-1, 1] (x * 2 - 1)"]),
             seed: seed)
-        let run = try RunDirectory.create(out, config: config, overwrite: overwrite)
+        let resuming = resume && ((try? RunDirectory.open(out))?.hasCheckpoint ?? false)
+        let run: RunDirectory
+        if resuming {
+            run = try RunDirectory.open(out)
+            let stored = try run.config()
+            guard stored.model == config.model, stored.data == config.data, stored.seed == config.seed,
+                  stored.hyperparameters.filter({ $0.key != "steps" }) == config.hyperparameters.filter({ $0.key != "steps" }) else {
+                throw LatentError.file(out, "--resume: the run was made with other options (see its config.json); only --steps may change")
+            }
+            try AtomicFile.write(config.jsonData(), to: run.configPath)
+        } else {
+            run = try RunDirectory.create(out, config: config, overwrite: overwrite || resume)
+        }
         let log = try CSVLog(path: run.logPath, columns: ["step", "loss_d", "loss_g", "d_real", "d_fake", "real_spread", "fake_spread", "steps_per_sec"])
         let trainer = GANTrainer(gan: gan, loss: lossKind, discriminatorSteps: k, learningRate: lr, discriminatorLearningRate: lrD,
                                  beta1: beta1, beta2: beta2)
@@ -187,6 +205,23 @@ struct TrainGAN: ParsableCommand {
         let realView = source.isToy ? source.draw(2000, &viewRng) : source.draw(64, &viewRng)
 
         var history: [[Double]] = []
+        var start = 0
+        if resuming {
+            let info = try run.loadCheckpoint(into: gan.checkpointTensors, optimizer: trainer.checkpointableOptimizers)
+            start = info.step
+            if let r = info.rng { rng = r }
+            if let d = info.metadata["data_rng"]?.split(separator: ",").compactMap({ UInt64($0) }), d.count == 3 {
+                dataRng = RandomGenerator(seed: d[0], stream: d[1], counter: d[2])
+            }
+            history = try CSVLog.read(run.logPath).rows.filter { $0.first.map { $0 <= Double(start) } ?? false }
+            print("resuming \(out) at step \(start)")
+        }
+        func saveCheckpoint(_ t: Int) throws {
+            try run.saveCheckpoint(parameters: gan.checkpointTensors, optimizer: trainer.checkpointableOptimizers, rng: rng, step: t,
+                                   extraMetadata: ["data_rng": "\(dataRng.seed),\(dataRng.stream),\(dataRng.counter)"])
+        }
+        let interruption = Interruption()
+        defer { interruption.uninstall() }
         func writePlots() throws {
             let steps = history.map { $0[0] }
             try Plot.lines(title: "GAN losses (\(lossKind.rawValue))", series: [("loss D", steps, history.map { $0[1] }), ("loss G", steps, history.map { $0[2] })],
@@ -206,9 +241,17 @@ struct TrainGAN: ParsableCommand {
 
         print("latent train gan: \(data), \(arch), \(lossKind.rawValue) loss, k = \(k), batch \(batch), \(steps) steps -> \(out)")
         print("generator \(gan.generator.parameterCount) parameters, discriminator \(gan.discriminator.parameterCount)")
-        try writeSamples("samples_step0.png", step: 0)
+        if start == 0 { try writeSamples("samples_step0.png", step: 0) }
         let bar = ProgressBar(label: "train gan", total: steps)
-        for t in 1...steps {
+        for t in (start + 1)..<(max(start, steps) + 1) {
+            if let sig = interruption.signal {
+                bar.finish()
+                try saveCheckpoint(t - 1)
+                try run.writeState(RunState(finished: false, step: t - 1))
+                try writePlots()
+                print("\(Interruption.Stopped(signal: sig, step: t - 1)); checkpoint saved in \(out). Continue with the same command and --resume")
+                throw ExitCode(128 + sig)
+            }
             let s = trainer.step(real: { realBatch(batch, &dataRng) }, rng: &rng)
             let row = [Double(t), Double(s.discriminatorLoss), Double(s.generatorLoss), Double(s.dReal), Double(s.dFake),
                        Double(s.realSpread), Double(s.fakeSpread), bar.rate]
@@ -230,7 +273,7 @@ struct TrainGAN: ParsableCommand {
                 try writePlots()
             }
             if t % checkpointEvery == 0 || t == steps {
-                try run.saveCheckpoint(parameters: gan.checkpointTensors, optimizer: trainer.checkpointableOptimizers, rng: rng, step: t)
+                try saveCheckpoint(t)
                 try run.writeState(RunState(finished: t == steps, step: t))
             }
         }

@@ -92,7 +92,16 @@ struct TrainVAE: ParsableCommand, UsesMPIRanks {
             throw ValidationError("started as \(world.size) MPI ranks: pass --data-parallel to split the batches across them")
         }
         let parallel = dataParallel ? DataParallel(world) : nil
-        let (run, _) = try VAERun.train(config: config, data: vaeData, directory: out, resume: resume, overwrite: overwrite, parallel: parallel)
+        let interruption = Interruption()
+        defer { interruption.uninstall() }
+        let run: RunDirectory
+        do {
+            (run, _) = try VAERun.train(config: config, data: vaeData, directory: out, resume: resume, overwrite: overwrite,
+                                        interruption: interruption, parallel: parallel)
+        } catch let stop as Interruption.Stopped {
+            print("\(stop); checkpoint saved in \(out). Continue with the same command and --resume")
+            throw ExitCode(stop.exitCode)
+        }
         guard parallel?.isRoot ?? true else { return }
         if let parallel, parallel.size > 1 {
             print("data-parallel over \(parallel.size) ranks: \(parallel.allreduceCalls) allreduces of \(parallel.lastMessageFloats) floats, \(String(format: "%.3f", parallel.allreduceSeconds)) s in allreduce on rank 0")

@@ -56,7 +56,7 @@ do {
     let message = LatentCommand.message(for: error)
     if world.size > 1 {
         // One rank failing ends every rank, with the reason on stderr.
-        world.abort(message.split(separator: "\n").joined(separator: "; "), code: code.rawValue)
+        world.abort(message.isEmpty ? "stopped (exit code \(code.rawValue))" : message.split(separator: "\n").joined(separator: "; "), code: code.rawValue)
     }
     if !message.isEmpty {
         FileHandle.standardError.write(("Error: " + message.split(separator: "\n").joined(separator: "; ") + "\n").data(using: .utf8)!)

@@ -322,6 +322,23 @@ public final class FlowTrainer {
 
     /// Writes the checkpoint: parameters, Adam state, the random state, the
     /// step, and which ActNorms have initialised.
+    /// Loads a trained flow run (config.json + checkpoint) in one call.
+    ///
+    /// ```swift
+    /// let trainer = try FlowTrainer.open("runs/moons")
+    /// let logp = withoutGradients { trainer.model.logProb(x) }
+    /// ```
+    public static func open(_ directory: String) throws -> FlowTrainer {
+        let run = try RunDirectory.open(directory)
+        let config = try run.config()
+        guard kinds.contains(config.model.kind) else {
+            throw LatentError("\(directory) holds a '\(config.model.kind)' run, not a flow (\(kinds.joined(separator: ", ")))")
+        }
+        let trainer = try FlowTrainer(config: config)
+        try trainer.restore(from: run, optimizer: false)
+        return trainer
+    }
+
     public func save(_ run: RunDirectory) throws {
         try run.saveCheckpoint(parameters: namedParameters, optimizer: optimizer, rng: rng, step: step,
                                extraMetadata: ["actnorm_initialized": actNormFlags])

@@ -62,11 +62,13 @@ public enum VAERun {
     ///
     /// With `parallel` (one call per process of the group), rank 0's initial parameters are
     /// broadcast, each process computes its rows of every batch (``DataParallel``), and only
-    /// rank 0 writes the directory; on resume every process reads the checkpoint (a shared
-    /// file system). The other ranks return the directory's path without having written it.
+    /// rank 0 writes the directory and acts on `interruption`; on resume every process reads the
+    /// checkpoint (a shared file system). The other ranks return the directory's path without
+    /// having written it.
     @discardableResult
     public static func train(config: RunConfig, data: VAEData, directory: String, resume: Bool = false, overwrite: Bool = false,
-                             showProgress: Bool = true, logEvery: Int = 10, parallel: DataParallel? = nil) throws -> (RunDirectory, VAETrainer) {
+                             showProgress: Bool = true, logEvery: Int = 10, interruption: Interruption? = nil,
+                             parallel: DataParallel? = nil) throws -> (RunDirectory, VAETrainer) {
         let spec = try VAESpec(architecture: config.model.architecture)
         let objective = try objective(config)
         guard spec.inputShape == data.observationShape else {
@@ -117,6 +119,16 @@ public enum VAERun {
         let t0 = clock()
         if start < steps {
             for step in (start + 1)...steps {
+                if writes, let sig = interruption?.signal {
+                    // Ctrl-C / SIGTERM: keep the last completed step and stop cleanly. Under
+                    // data-parallel rank 0 decides alone; its exit ends the other ranks.
+                    bar?.finish()
+                    if model.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) {
+                        try run.saveCheckpoint(parameters: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer, rng: rng, step: step - 1)
+                    }
+                    try run.writeState(RunState(finished: false, step: step - 1))
+                    throw Interruption.Stopped(signal: sig, step: step - 1)
+                }
                 let x = data.batch(step: step - 1, rng: &rng)
                 do {
                     lastValues = try trainer.step(x, rng: &rng)
