@@ -20,6 +20,7 @@ struct LatentCommand: ParsableCommand {
             Encode.self,
             Traverse.self,
             Demo.self,
+            StudyCommand.self,
         ]
     )
 }
