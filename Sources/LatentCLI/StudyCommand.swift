@@ -26,6 +26,7 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Training steps per model (default: the preset's).") var steps: Int?
     @Option(help: "small (a small-scale run, under 30 minutes on 2 cores) or full (published settings).") var preset = "small"
     @Option(help: "Models trained at once; OpenBLAS threads per model = max(1, cores / jobs).") var jobs = 1
+    @Option(name: .customLong("threads-per-model"), help: "OpenBLAS threads per model (default max(1, cores / jobs)); fix it for bitwise-equal tables across --jobs.") var threadsPerModel: Int?
     @Option(help: "Run share I of N (0-based; models dealt round-robin in the study's order).") var shard: String?
     @Option(help: "The study seed.") var seed: UInt64 = 0
     @Option(name: .customLong("max-models"), help: "Train at most this many models now, then write the partial tables.") var maxModels: Int?
@@ -34,6 +35,7 @@ struct StudyCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let threadsPerModel, threadsPerModel < 1 { throw ValidationError("--threads-per-model must be at least 1") }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let maxModels, maxModels < 0 { throw ValidationError("--max-models must not be negative") }
@@ -51,7 +53,7 @@ struct StudyCommand: ParsableCommand {
             let plan = try Study.plan(data: data, methods: methodList, grid: grid, preset: base.overriding(steps: steps, seeds: seeds), seed: seed)
             let shardSpec = try shard.map(StudyShard.init(parsing:)) ?? .whole
             let command = (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-            results = try Study.run(plan: plan, out: out, options: .init(jobs: jobs, shard: shardSpec, maxModels: maxModels, command: command))
+            results = try Study.run(plan: plan, out: out, options: .init(jobs: jobs, threadsPerModel: threadsPerModel, shard: shardSpec, maxModels: maxModels, command: command))
         }
         print(results.agreementText)
         print(String(format: "wrote %@: %@ (%.1f s)", out, StudyResults.outputFiles.joined(separator: ", "), clock() - t0))

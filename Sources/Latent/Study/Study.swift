@@ -22,8 +22,13 @@ import Foundation
 public enum Study {
     /// How one invocation runs its share of a study (not part of the plan).
     public struct Options {
-        /// Models trained at once; OpenBLAS threads per model = max(1, cores / jobs).
+        /// Models trained at once; OpenBLAS threads per model = max(1, cores / jobs) unless
+        /// `threadsPerModel` is set.
         public var jobs: Int
+        /// OpenBLAS threads per model. OpenBLAS can round differently with a different thread
+        /// count (seen with its AVX-512 kernels and with small matrices), and training amplifies
+        /// the last bits, so bitwise-equal tables across different `jobs` need the same value here.
+        public var threadsPerModel: Int?
         public var shard: StudyShard
         /// Train at most this many models that still need training, then write the (partial) tables.
         public var maxModels: Int?
@@ -32,9 +37,10 @@ public enum Study {
         /// Progress lines (default: standard error).
         public var log: @Sendable (String) -> Void
 
-        public init(jobs: Int = 1, shard: StudyShard = .whole, maxModels: Int? = nil, command: String = "latent study",
+        public init(jobs: Int = 1, threadsPerModel: Int? = nil, shard: StudyShard = .whole, maxModels: Int? = nil, command: String = "latent study",
                     log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
             self.jobs = jobs
+            self.threadsPerModel = threadsPerModel
             self.shard = shard
             self.maxModels = maxModels
             self.command = command
@@ -59,7 +65,7 @@ public enum Study {
         guard preset.steps > 0, preset.seeds > 0, preset.batchSize > 1 else {
             throw LatentError("study: steps and seeds must be positive, batch size at least 2")
         }
-        return StudyPlan(data: data, imageShape: dataset.observationShape, grid: try StudyGrid.parse(grid, methods: methods),
+        return StudyPlan(data: data, imageShape: dataset.observationShape, grid: try StudyGrid.parse(grid, methods: methods, defaultSubset: preset.gridSubset),
                          studySeed: seed, preset: preset)
     }
 
@@ -112,12 +118,14 @@ public enum Study {
         let alreadyDone = rows.count
         if let limit = options.maxModels { todo = Array(todo.prefix(Swift.max(0, limit))) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        let threads = options.threadsPerModel ?? Swift.max(1, cores / options.jobs)
+        guard threads >= 1 else { throw LatentError("--threads-per-model must be at least 1") }
         let threadsBefore = RuntimeInfo.threads
-        RuntimeInfo.setThreads(Swift.max(1, cores / options.jobs))
+        RuntimeInfo.setThreads(threads)
         defer { RuntimeInfo.setThreads(threadsBefore) }
         options.log("study: \(plan.models.count) models in the plan, \(mine.count) in shard \(options.shard.description), "
                     + "\(alreadyDone) already done, \(todo.count) to train now "
-                    + "(\(options.jobs) job(s) x \(Swift.max(1, cores / options.jobs)) thread(s)); \(plan.preset.label)")
+                    + "(\(options.jobs) job(s) x \(threads) OpenBLAS thread(s)); \(plan.preset.label)")
 
         let queue = WorkQueue(todo)
         let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
