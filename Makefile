@@ -69,6 +69,13 @@ test: build
 	$(BIN)/latent metrics --model .build/smoke-vae --train-size 200 --test-size 100 --json
 	$(BIN)/latent metrics --train-codes .build/smoke-vae/codes.npy --train-factors .build/smoke-vae/factors.npy --test-codes .build/smoke-vae/codes.npy --test-factors .build/smoke-vae/factors.npy
 	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
+	@echo "== latent study: two shards, merge, a bad grid (smoke) =="
+	rm -rf .build/smoke-study
+	$(BIN)/latent study --data shapes-tiny --methods beta-vae --grid 'beta-vae:beta=1,4' --seeds 1 --steps 20 --shard 0/2 --out .build/smoke-study/a > /dev/null
+	$(BIN)/latent study --data shapes-tiny --methods beta-vae --grid 'beta-vae:beta=1,4' --seeds 1 --steps 20 --shard 1/2 --out .build/smoke-study/b > /dev/null
+	$(BIN)/latent study --merge .build/smoke-study/a .build/smoke-study/b --out .build/smoke-study/m | grep -q "2 of 2 present"
+	test -s .build/smoke-study/m/agreement.png && test -s .build/smoke-study/m/spread-mig.png && test -s .build/smoke-study/m/scores.csv
+	! $(BIN)/latent study --data shapes-tiny --grid 'beta-vae:gamma=1' --out .build/smoke-study/bad 2>/dev/null
 	@echo "== Examples/: a package that depends on Latent by path =="
 	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 
