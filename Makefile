@@ -76,6 +76,13 @@ test: build
 	$(BIN)/latent demo verify-report .build/demo-tiny/report.html
 	@echo "== MPI: 2-rank data-parallel training, failing ranks (tests/mpi/run.sh) =="
 	tests/mpi/run.sh $(BIN)/latent
+	@echo "== latent study: two shards, merge, a bad grid (smoke) =="
+	rm -rf .build/smoke-study
+	$(BIN)/latent study --data shapes-tiny --methods beta-vae --grid 'beta-vae:beta=1,4' --seeds 1 --steps 20 --shard 0/2 --out .build/smoke-study/a > /dev/null
+	$(BIN)/latent study --data shapes-tiny --methods beta-vae --grid 'beta-vae:beta=1,4' --seeds 1 --steps 20 --shard 1/2 --out .build/smoke-study/b > /dev/null
+	$(BIN)/latent study --merge .build/smoke-study/a .build/smoke-study/b --out .build/smoke-study/m | grep -q "2 of 2 present"
+	test -s .build/smoke-study/m/agreement.png && test -s .build/smoke-study/m/spread-mig.png && test -s .build/smoke-study/m/scores.csv
+	! $(BIN)/latent study --data shapes-tiny --grid 'beta-vae:gamma=1' --out .build/smoke-study/bad 2>/dev/null
 	@echo "== Examples/: a package that depends on Latent by path =="
 	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
 
