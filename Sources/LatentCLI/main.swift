@@ -21,6 +21,7 @@ struct LatentCommand: ParsableCommand {
             Encode.self,
             Traverse.self,
             Demo.self,
+            StudyCommand.self,
         ]
     )
 }

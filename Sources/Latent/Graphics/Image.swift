@@ -43,8 +43,11 @@ public struct RGBImage: Equatable {
     }
 
     public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: Color) {
-        for yy in max(0, y)..<min(height, y + h) where w > 0 {
-            for xx in max(0, x)..<min(width, x + w) { self[xx, yy] = color }
+        // Clipped to the image; a rectangle wholly outside draws nothing.
+        let x0 = max(0, x), x1 = min(width, x + w), y0 = max(0, y), y1 = min(height, y + h)
+        guard x0 < x1, y0 < y1 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 { self[xx, yy] = color }
         }
     }
 

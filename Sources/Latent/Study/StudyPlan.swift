@@ -1,0 +1,297 @@
+import Foundation
+
+/// One method of the disentanglement study and the hyperparameter it sweeps.
+///
+/// The published grids (Locatello et al. 2018, ../shared/DATA.md) are the defaults;
+/// `--grid` replaces them method by method.
+public struct StudyMethod: Equatable, Sendable {
+    /// The `--methods` name (also the VAE objective's name).
+    public let name: String
+    /// The swept hyperparameter as `--grid` spells it (`beta`, `c-max`, `gamma`, `lambda-od`).
+    public let parameter: String
+    /// The published values of that hyperparameter.
+    public let publishedValues: [Double]
+
+    /// The six methods in the study's order.
+    public static let all: [StudyMethod] = [
+        StudyMethod(name: "beta-vae", parameter: "beta", publishedValues: [1, 2, 4, 6, 8, 16]),
+        StudyMethod(name: "annealed-vae", parameter: "c-max", publishedValues: [5, 10, 25, 50, 75, 100]),
+        StudyMethod(name: "factor-vae", parameter: "gamma", publishedValues: [10, 20, 30, 40, 50, 100]),
+        StudyMethod(name: "dip-vae-1", parameter: "lambda-od", publishedValues: [1, 2, 5, 10, 20, 50]),
+        StudyMethod(name: "dip-vae-2", parameter: "lambda-od", publishedValues: [1, 2, 5, 10, 20, 50]),
+        StudyMethod(name: "beta-tcvae", parameter: "beta", publishedValues: [1, 2, 4, 6, 8, 10]),
+    ]
+
+    public static func named(_ name: String) throws -> StudyMethod {
+        guard let m = all.first(where: { $0.name == name }) else {
+            throw LatentError("unknown method '\(name)'; study methods: \(all.map(\.name).joined(separator: ", "))")
+        }
+        return m
+    }
+
+    /// The objective of one model: AnnealedVAE keeps gamma = 1000 and reaches c_max after
+    /// `annealingSteps`; DIP-VAE-I uses lambda_d = 10 lambda_od, DIP-VAE-II lambda_d = lambda_od.
+    public func objective(_ value: Double, annealingSteps: Int) -> VAEObjective {
+        let v = Float(value)
+        switch name {
+        case "beta-vae": return .betaVAE(beta: v)
+        case "annealed-vae": return .annealedVAE(gamma: 1000, cMax: v, iterationThreshold: annealingSteps)
+        case "factor-vae": return .factorVAE(gamma: v)
+        case "dip-vae-1": return .dipVAE1(lambdaOffDiagonal: v, lambdaDiagonal: 10 * v)
+        case "dip-vae-2": return .dipVAE2(lambdaOffDiagonal: v, lambdaDiagonal: v)
+        case "beta-tcvae": return .betaTCVAE(beta: v)
+        default: preconditionFailure("StudyMethod.objective: \(name)")
+        }
+    }
+}
+
+/// The sweep: methods in order, each with its hyperparameter values in order.
+///
+/// Syntax of `--grid`: entries separated by `;`, each `METHOD:PARAM=V1,V2,...`, for example
+/// `beta-vae:beta=1,2,4;dip-vae-1:lambda-od=1,2`. A method named in `methods` but not in the
+/// grid keeps its published values; a grid entry for a method outside `methods` is an error.
+public struct StudyGrid: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable, Codable {
+        public var method: String
+        public var parameter: String
+        public var values: [Double]
+    }
+    public var entries: [Entry]
+
+    /// The published grid of every method in `methods`.
+    public static func published(methods: [String]) throws -> StudyGrid {
+        try parse(nil, methods: methods)
+    }
+
+    /// Parses `--grid` for `methods` (the order of `methods` is the study's order).
+    ///
+    /// ```swift
+    /// let g = try StudyGrid.parse("beta-vae:beta=1,2", methods: ["beta-vae", "dip-vae-1"])
+    /// // beta-vae: beta 1, 2; dip-vae-1: lambda-od 1, 2, 5, 10, 20, 50
+    /// ```
+    public static func parse(_ text: String?, methods: [String]) throws -> StudyGrid {
+        guard !methods.isEmpty else { throw LatentError("--methods: no method given") }
+        var seen = Set<String>()
+        let chosen = try methods.map { name -> StudyMethod in
+            guard seen.insert(name).inserted else { throw LatentError("--methods: '\(name)' is listed twice") }
+            return try StudyMethod.named(name)
+        }
+        var overrides: [String: [Double]] = [:]
+        for raw in (text ?? "").split(separator: ";", omittingEmptySubsequences: true) {
+            let item = raw.trimmingCharacters(in: .whitespaces)
+            if item.isEmpty { continue }
+            guard let colon = item.firstIndex(of: ":"), let eq = item.firstIndex(of: "="), colon < eq else {
+                throw LatentError("--grid: '\(item)' is not METHOD:PARAM=V1,V2,... (e.g. beta-vae:beta=1,2,4;dip-vae-1:lambda-od=1,2)")
+            }
+            let name = item[..<colon].trimmingCharacters(in: .whitespaces)
+            let param = item[item.index(after: colon)..<eq].trimmingCharacters(in: .whitespaces)
+            let method = try StudyMethod.named(name)
+            guard methods.contains(name) else {
+                throw LatentError("--grid: method '\(name)' is not in --methods (\(methods.joined(separator: ",")))")
+            }
+            guard param == method.parameter else {
+                throw LatentError("--grid: \(name) sweeps '\(method.parameter)', not '\(param)'")
+            }
+            guard overrides[name] == nil else { throw LatentError("--grid: method '\(name)' appears twice") }
+            let list = item[item.index(after: eq)...].split(separator: ",", omittingEmptySubsequences: false)
+            var values: [Double] = []
+            for v in list {
+                let s = v.trimmingCharacters(in: .whitespaces)
+                guard let x = Double(s), x.isFinite, x >= 0 else {
+                    throw LatentError("--grid: \(name) \(param): '\(s)' is not a finite non-negative number")
+                }
+                guard !values.contains(x) else { throw LatentError("--grid: \(name) \(param): value \(s) is listed twice") }
+                values.append(x)
+            }
+            overrides[name] = values
+        }
+        return StudyGrid(entries: chosen.map { Entry(method: $0.name, parameter: $0.parameter, values: overrides[$0.name] ?? $0.publishedValues) })
+    }
+
+    /// `--grid` text that reproduces this grid.
+    public var description: String {
+        entries.map { "\($0.method):\($0.parameter)=" + $0.values.map(StudyModel.format).joined(separator: ",") }.joined(separator: ";")
+    }
+}
+
+/// Settings that change results, recorded in OUT/study.json.
+public struct StudyPreset: Codable, Equatable, Sendable {
+    /// "small", "full", or either with "+overrides" when --steps or --seeds changed it.
+    public var name: String
+    /// What the run is (and is not), printed with every result.
+    public var label: String
+    public var steps: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    /// Steps over which AnnealedVAE's capacity reaches c_max.
+    public var annealingSteps: Int
+    public var latent: Int
+    /// "conv64" (the published encoder/decoder, 64x64 inputs) or "mlp".
+    public var network: String
+    public var mlpHidden: [Int]
+    public var discriminatorHidden: [Int]
+    public var seeds: Int
+    public var checkpointEvery: Int
+    /// MIG, DCI, SAP and modularity: sampled train / test points and histogram bins.
+    public var metricTrainPoints: Int
+    public var metricTestPoints: Int
+    public var bins: Int
+    /// BetaVAE and FactorVAE scores: batch per vote, train / eval votes, FactorVAE variance points.
+    public var scoreBatch: Int
+    public var scoreTrainVotes: Int
+    public var scoreEvalVotes: Int
+    public var factorVarianceSamples: Int
+
+    /// The published settings (Locatello et al. 2018): 300k steps, batch 64, Adam 1e-4, the conv
+    /// pair with 10 latents, capacity annealed over 100k steps, FactorVAE discriminator 6 x 1000,
+    /// 50 seeds; metrics on 10,000 / 5,000 points, scores with batch 64, 10,000 / 5,000 votes.
+    public static let full = StudyPreset(
+        name: "full", label: "published settings (Locatello et al. 2018)", steps: 300_000, batchSize: 64, learningRate: 1e-4,
+        annealingSteps: 100_000, latent: 10, network: "conv64", mlpHidden: [512, 256], discriminatorHidden: Array(repeating: 1000, count: 6),
+        seeds: 50, checkpointEvery: 1000, metricTrainPoints: 10_000, metricTestPoints: 5_000, bins: 20,
+        scoreBatch: 64, scoreTrainVotes: 10_000, scoreEvalVotes: 5_000, factorVarianceSamples: 10_000)
+
+    /// A small-scale run of the same design that finishes on 2 cores in under 30 minutes on
+    /// noisy-dsprites (measured; see the README): same networks and image size, far fewer
+    /// steps (lr 5e-4 so a few hundred steps learn something), 2 seeds, small metric samples.
+    /// Not a reproduction.
+    public static let small = StudyPreset(
+        name: "small", label: "SMALL-SCALE RUN, NOT A REPRODUCTION", steps: 250, batchSize: 64, learningRate: 5e-4,
+        annealingSteps: 100, latent: 10, network: "conv64", mlpHidden: [512, 256], discriminatorHidden: [256, 256],
+        seeds: 2, checkpointEvery: 50, metricTrainPoints: 1000, metricTestPoints: 500, bins: 20,
+        scoreBatch: 32, scoreTrainVotes: 100, scoreEvalVotes: 50, factorVarianceSamples: 500)
+
+    public static func named(_ name: String) throws -> StudyPreset {
+        switch name {
+        case "small": return small
+        case "full": return full
+        default: throw LatentError("--preset must be small or full, not '\(name)'")
+        }
+    }
+
+    /// The preset with --steps / --seeds applied; the name and label say so.
+    public func overriding(steps: Int?, seeds: Int?) -> StudyPreset {
+        var p = self
+        if let steps, steps != p.steps {
+            // Keep the published ratio of annealing to training steps (100k of 300k) when steps change.
+            p.annealingSteps = Swift.max(1, Int((Double(p.annealingSteps) * Double(steps) / Double(p.steps)).rounded()))
+            p.steps = steps
+        }
+        if let seeds { p.seeds = seeds }
+        if p != self {
+            p.name += "+overrides"
+            if name == "full" { p.label = "published settings except: " + [steps.map { "steps \($0)" }, seeds.map { "seeds \($0)" }].compactMap { $0 }.joined(separator: ", ") }
+        }
+        return p
+    }
+}
+
+/// One model of the study.
+public struct StudyModel: Equatable, Sendable, Codable {
+    /// Position in the study's fixed order (method, then hyperparameter, then seed).
+    public var index: Int
+    public var method: String
+    public var parameter: String
+    public var value: Double
+    /// 0..<seeds.
+    public var seedIndex: Int
+    /// The model's training seed: ``StudyPlan/modelSeed(studySeed:index:)``.
+    public var seed: UInt64
+
+    /// `NNNN-method-paramVALUE-seedS`, e.g. `0007-beta-vae-beta2-seed1` (S is the seed index).
+    public var directoryName: String {
+        String(format: "%04d", index) + "-\(method)-\(parameter)\(Self.format(value))-seed\(seedIndex)"
+    }
+
+    /// Shortest decimal form of a grid value (1, 2.5, 0.001).
+    public static func format(_ v: Double) -> String {
+        v == v.rounded() && Swift.abs(v) < 1e15 ? String(Int(v)) : String(v)
+    }
+}
+
+/// The whole study: what to train and how. Plans compare equal when they describe the same
+/// models with the same settings; sharding and --jobs are not part of a plan.
+public struct StudyPlan: Codable, Equatable, Sendable {
+    public var data: String
+    /// [C, H, W] of the data set's observations (the models' input).
+    public var imageShape: [Int]
+    public var grid: [StudyGrid.Entry]
+    public var studySeed: UInt64
+    public var preset: StudyPreset
+
+    public init(data: String, imageShape: [Int], grid: StudyGrid, studySeed: UInt64, preset: StudyPreset) {
+        self.data = data
+        self.imageShape = imageShape
+        self.grid = grid.entries
+        self.studySeed = studySeed
+        self.preset = preset
+    }
+
+    /// Seed of model `index`: the top 32 bits of SplitMix64's output function applied to
+    /// `studySeed + 0x9E3779B97F4A7C15 * (index + 1)` (all arithmetic mod 2^64), i.e.
+    ///
+    ///     z = studySeed + 0x9E3779B97F4A7C15 * (index + 1)
+    ///     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+    ///     z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+    ///     seed = (z ^ (z >> 31)) >> 32
+    ///
+    /// Distinct for distinct indices in practice, independent of --jobs and sharding, and small
+    /// enough to retype (`latent train vae --seed ...`).
+    public static func modelSeed(studySeed: UInt64, index: Int) -> UInt64 {
+        var z = studySeed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return (z ^ (z >> 31)) >> 32
+    }
+
+    /// Every model in the fixed order: method (as in the grid), hyperparameter value (as
+    /// listed), seed index 0..<seeds.
+    public var models: [StudyModel] {
+        var out: [StudyModel] = []
+        for e in grid {
+            for v in e.values {
+                for s in 0..<preset.seeds {
+                    let i = out.count
+                    out.append(StudyModel(index: i, method: e.method, parameter: e.parameter, value: v, seedIndex: s,
+                                          seed: Self.modelSeed(studySeed: studySeed, index: i)))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The architecture every model of the study uses.
+    public var spec: VAESpec {
+        let is64 = imageShape.count == 3 && imageShape[1] == 64 && imageShape[2] == 64
+        let network: VAESpec.Network = preset.network == "conv64" && is64 ? .conv64 : .mlp
+        return VAESpec(inputShape: imageShape, latent: preset.latent, network: network, hidden: preset.mlpHidden,
+                       discriminatorHidden: preset.discriminatorHidden)
+    }
+}
+
+/// `--shard I/N`: this process trains the models whose index is I mod N (0-based I), i.e.
+/// models are dealt round-robin in the study's order.
+public struct StudyShard: Equatable, Sendable, Codable {
+    public var index: Int
+    public var count: Int
+
+    public static let whole = StudyShard(index: 0, count: 1)
+
+    public init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    public init(parsing s: String) throws {
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+            throw LatentError("--shard must be I/N (0-based I, e.g. 0/2), not '\(s)'")
+        }
+        guard n >= 1, i >= 0, i < n else { throw LatentError("--shard \(s): need N >= 1 and 0 <= I < N") }
+        self.init(index: i, count: n)
+    }
+
+    public func contains(_ model: StudyModel) -> Bool { model.index % count == index }
+
+    public var description: String { "\(index)/\(count)" }
+}
