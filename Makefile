@@ -110,7 +110,7 @@ bench: setup
 
 ## bench-mpi: W2 (vae-mlp) and W4 (gan-mlp) data-parallel: 1 rank (2 and 1 BLAS threads), then 2 ranks
 ## of 1 thread each, with the time per step spent in the gradient allreduce (bench/README.md)
-MPIRUN_LOCAL := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader mpirun --oversubscribe
+MPIRUN_LOCAL := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none mpirun --oversubscribe
 bench-mpi: setup
 	$(SWIFT) build -c release --product latent-bench-mpi
 	.build/release/latent-bench-mpi
