@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import Latent
+import LatentMPI
 
 /// `latent study`: the metric-agreement study (Locatello et al. 2018) and `--merge` of shards.
-struct StudyCommand: ParsableCommand {
+struct StudyCommand: ParsableCommand, UsesMPIRanks {
     static let configuration = CommandConfiguration(
         commandName: "study",
         abstract: "Train a sweep of VAEs, score six disentanglement metrics, and report how the metrics agree.",
@@ -17,6 +18,7 @@ struct StudyCommand: ParsableCommand {
           latent study --data shapes-tiny --methods beta-vae,dip-vae-1 --grid 'beta-vae:beta=1,4;dip-vae-1:lambda-od=1,10' --seeds 2 --steps 200 --out runs/s
           latent study --preset small --data noisy-dsprites --shard 0/2 --out runs/s0   (and --shard 1/2 --out runs/s1)
           latent study --merge runs/s0 runs/s1 --out runs/s
+          mpirun -np 4 latent study --preset small --data noisy-dsprites --out runs/s   (rank R trains share R/4; rank 0 writes the tables)
         """)
 
     @Option(help: "Ground-truth data set (noisy-dsprites, dsprites, color-dsprites, shapes-tiny).") var data = "noisy-dsprites"
@@ -45,7 +47,12 @@ struct StudyCommand: ParsableCommand {
         let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let t0 = clock()
         let results: StudyResults
-        if !merge.isEmpty {
+        let world = try MPIWorld.shared()
+        if world.size > 1 {
+            guard merge.isEmpty, shard == nil else { throw ValidationError("under mpirun the ranks are the shards: drop --shard and --merge") }
+            guard let mine = try runMPIShare(world) else { return }
+            results = mine
+        } else if !merge.isEmpty {
             results = try Study.merge(merge, out: out)
         } else {
             let base = try StudyPreset.named(preset)
@@ -57,5 +64,37 @@ struct StudyCommand: ParsableCommand {
         }
         print(results.agreementText)
         print(String(format: "wrote %@: %@ (%.1f s)", out, StudyResults.outputFiles.joined(separator: ", "), clock() - t0))
+    }
+
+    /// Under `mpirun -np N`: rank R trains share R/N into OUT (the models are disjoint, so the
+    /// ranks may share a file system or not), then rank 0 gathers every rank's score rows and
+    /// writes the tables from them alone (``StudyResults`` is a pure function of plan and rows),
+    /// as `--merge` does for shards. Returns the results on rank 0, nil elsewhere.
+    func runMPIShare(_ world: MPIWorld) throws -> StudyResults? {
+        let base = try StudyPreset.named(preset)
+        let methodList = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let plan = try Study.plan(data: data, methods: methodList, grid: grid, preset: base.overriding(steps: steps, seeds: seeds), seed: seed)
+        let share = StudyShard(index: world.rank, count: world.size)
+        let command = (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        var options = Study.Options(jobs: jobs, shard: share, maxModels: maxModels, command: command)
+        let log = options.log, prefix = "[rank \(world.rank)/\(world.size)] "
+        options.log = { log(prefix + $0) }
+        let local = try Study.run(plan: plan, out: out, options: options)
+        let rows = local.rows.filter { share.contains($0.model) }
+        // Scores may be NaN (a metric undefined for a model): JSON strings for non-finite values.
+        let encoder = JSONEncoder(), decoder = JSONDecoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let gathered = try world.gather(Array(encoder.encode(rows))) else { return nil }
+        var all: [StudyRow] = []
+        for (rank, bytes) in gathered.enumerated() {
+            do { all += try decoder.decode([StudyRow].self, from: Data(bytes)) } catch {
+                throw LatentError("study: the score rows from rank \(rank) do not decode: \(error)")
+            }
+        }
+        // After the gather every rank has finished writing, so these tables are the last ones.
+        let results = try StudyResults(plan: plan, rows: all)
+        try results.write(to: out)
+        return results
     }
 }

@@ -73,7 +73,18 @@ set -e
 grep -qi "signal 9\|killed" "$WORK/killed.err" || fail "no message about the killed rank: $(cat "$WORK/killed.err")"
 pass "rank 1 killed mid-training ends the job (exit $code)"
 
-# 6. Commands that do not use the ranks refuse to run N copies of themselves.
+# 6. A sharded tiny study: 2 ranks (each trains its round-robin share; rank 0 gathers the
+#    score rows and writes the tables) give the same tables as one process, byte for byte.
+STUDY=(study --data shapes-tiny --methods beta-vae,dip-vae-1 --grid 'beta-vae:beta=1,4;dip-vae-1:lambda-od=1,10' --seeds 1 --steps 30)
+"$LATENT" "${STUDY[@]}" --out "$WORK/study-one" > /dev/null 2>&1 || fail "1-process study"
+"${MPIRUN[@]}" "$LATENT" "${STUDY[@]}" --out "$WORK/study-two" > "$WORK/study-two.out" 2>&1 || fail "2-rank study exited with $?: $(tail -5 "$WORK/study-two.out")"
+grep -q "rank 1/2.*in shard 1/2" "$WORK/study-two.out" || fail "rank 1 did not train shard 1/2: $(cat "$WORK/study-two.out")"
+for f in agreement.txt scores.csv results.json; do
+  cmp -s "$WORK/study-one/$f" "$WORK/study-two/$f" || fail "2-rank study $f differs from one process"
+done
+pass "2-rank sharded study writes the same agreement.txt, scores.csv and results.json as one process"
+
+# 7. Commands that do not use the ranks refuse to run N copies of themselves.
 set +e
 "${MPIRUN[@]}" "$LATENT" info > /dev/null 2> "$WORK/info.err"
 code=$?
