@@ -2,7 +2,7 @@ import CLatent
 import Foundation
 import Latent
 
-// latent-bench [--threads N] [--list] [NAME...]
+// latent-bench [--threads N] [--calls N] [--list] [NAME...]
 //   no names: the whole table; with names: one line "NAME VALUE" each, so other
 //   tools can time rows beside other implementations.
 
@@ -18,10 +18,16 @@ while let a = args.popFirst() {
             exit(64)
         }
         threads = n
+    case "--calls":
+        guard let v = args.popFirst(), let n = Int(v), n > 0 else {
+            FileHandle.standardError.write("latent-bench: --calls needs a positive integer\n".data(using: .utf8)!)
+            exit(64)
+        }
+        fixedCalls = n
     case "--list":
         names = ["--list"]
     case "-h", "--help":
-        print("usage: latent-bench [--threads N] [--list] [NAME...]")
+        print("usage: latent-bench [--threads N] [--calls N] [--list] [NAME...]")
         exit(0)
     default:
         names.append(a)
