@@ -11,7 +11,7 @@ BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo bench info fmt clean fuzz sanitize
+.PHONY: setup build test test-ref demo bench bench-peers info fmt clean fuzz sanitize
 
 ## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
 ## on a machine without apt-get it says what to install instead
@@ -76,14 +76,22 @@ test: build
 demo: build
 	$(BIN)/latent info
 
-## bench: kernel and workload benchmarks (release), side by side with the PyTorch peers when torch is present
-TORCH_PYTHON ?= $(firstword $(wildcard /tmp/torchenv/bin/python) python3)
+## bench: kernel rows, then every workload W1-W7 beside its PyTorch twin at 1 and 2 threads
+## (interleaved): steps/s, ratio, GFLOP/s and % of peak, peak RSS; JSON in bench/results/
+TORCH_VENV ?= .build/torchenv
+TORCH_PYTHON ?= $(firstword $(wildcard $(TORCH_VENV)/bin/python /tmp/torchenv/bin/python) python3)
 bench: setup
 	$(SWIFT) build -c release --product latent-bench
 	.build/release/latent-bench
-	@if $(TORCH_PYTHON) -c "import torch" 2>/dev/null; then \
-	  python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON); \
-	else echo "bench: no Python with torch (set TORCH_PYTHON=...) - PyTorch ratios skipped"; fi
+	python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON)
+
+## bench-peers: a venv with CPU PyTorch for the comparison (the wheel in /opt/wheels when present)
+bench-peers:
+	python3 -m venv $(TORCH_VENV)
+	@wheel=$$(ls /opt/wheels/torch-*.whl 2>/dev/null | head -1); \
+	if [ -n "$$wheel" ]; then $(TORCH_VENV)/bin/pip install -q "$$wheel"; \
+	else $(TORCH_VENV)/bin/pip install -q torch --index-url https://download.pytorch.org/whl/cpu; fi
+	$(TORCH_VENV)/bin/python -c "import torch; print('bench-peers: torch', torch.__version__, 'in $(TORCH_VENV)')"
 
 ## fuzz: libFuzzer (with AddressSanitizer) over the .npy/.npz/safetensors/IDX readers;
 ## crashes land in fuzz/crashes/, add them to fuzz/corpus/ as regression seeds
