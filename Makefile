@@ -11,7 +11,7 @@ BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo check-report bench bench-mpi info fmt clean fuzz sanitize
+.PHONY: setup build test test-ref demo check-report bench bench-peers bench-mpi info fmt clean fuzz sanitize
 
 ## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
 ## on a machine without apt-get it says what to install instead
@@ -106,14 +106,22 @@ check-report: setup
 	  echo "check-report: console errors (see runs/demo/chromium.log)"; exit 1; fi
 	@echo "check-report: runs/demo/report-screenshot.png, no console errors"
 
-## bench: kernel and workload benchmarks (release), side by side with the PyTorch peers when torch is present
-TORCH_PYTHON ?= $(firstword $(wildcard /tmp/torchenv/bin/python) python3)
+## bench: kernel rows, then every workload W1-W7 beside its PyTorch twin at 1 and 2 threads
+## (interleaved): steps/s, ratio, GFLOP/s and % of peak, peak RSS; JSON in bench/results/
+TORCH_VENV ?= .build/torchenv
+TORCH_PYTHON ?= $(firstword $(wildcard $(TORCH_VENV)/bin/python /tmp/torchenv/bin/python) python3)
 bench: setup
 	$(SWIFT) build -c release --product latent-bench
 	.build/release/latent-bench
-	@if $(TORCH_PYTHON) -c "import torch" 2>/dev/null; then \
-	  python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON); \
-	else echo "bench: no Python with torch (set TORCH_PYTHON=...) - PyTorch ratios skipped"; fi
+	python3 bench/compare.py --bench .build/release/latent-bench --python $(TORCH_PYTHON)
+
+## bench-peers: a venv with CPU PyTorch for the comparison (the wheel in /opt/wheels when present)
+bench-peers:
+	python3 -m venv $(TORCH_VENV)
+	@wheel=$$(ls /opt/wheels/torch-*.whl 2>/dev/null | head -1); \
+	if [ -n "$$wheel" ]; then $(TORCH_VENV)/bin/pip install -q "$$wheel"; \
+	else $(TORCH_VENV)/bin/pip install -q torch --index-url https://download.pytorch.org/whl/cpu; fi
+	$(TORCH_VENV)/bin/python -c "import torch; print('bench-peers: torch', torch.__version__, 'in $(TORCH_VENV)')"
 
 ## bench-mpi: W2 (vae-mlp) and W4 (gan-mlp) data-parallel: 1 rank (2 and 1 BLAS threads), then 2 ranks
 ## of 1 thread each, with the time per step spent in the gradient allreduce (bench/README.md)

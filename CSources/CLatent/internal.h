@@ -14,6 +14,23 @@ void lt_philox4x32_10_block(uint32_t *out,       // (4)
                             const uint32_t *ctr); // (4)
 
 // ---------------------------------------------------------------- ref/*.c
+// batch normalisation (batchnorm.c), see latent_kernels.h.
+void lt_batchnorm_forward_f32_ref(float *y, float *mean, float *var,
+                                  const float *x, const float *gamma,
+                                  const float *beta, int64_t N, int64_t C,
+                                  int64_t HW, float eps, int training);
+void lt_batchnorm_backward_f32_ref(float *dx, float *dgamma, float *dbeta,
+                                   const float *dy, const float *x,
+                                   const float *mean, const float *var,
+                                   const float *gamma, int64_t N, int64_t C,
+                                   int64_t HW, float eps, int training);
+// im2col / col2im row runs (im2col.c), see latent_kernels.h.
+void lt_im2col_f32_ref(float *col, const float *im, int64_t ld, int C, int H,
+                      int W, int kh, int kw, int sh, int sw, int ph, int pw,
+                      int oh, int ow);
+void lt_col2im_f32_ref(float *im, const float *col, int64_t ld, int C, int H,
+                      int W, int kh, int kw, int sh, int sw, int ph, int pw,
+                      int oh, int ow);
 // C(M, N) = alpha * A(M, K) B(K, N) + beta * C; beta == 0 -> C not read.
 void lt_gemm_smallk_f32_ref(float *C, int ldc, const float *A, int lda,
                           const float *B, int ldb, int M, int N, int K,
@@ -59,6 +76,23 @@ void lt_coupling_backward_f32_ref(float *din, float *dr, float *dt,
 
 // ---------------------------------------------------------------- avx2/*.c
 #if defined(__x86_64__)
+// batch normalisation (batchnorm.c), see latent_kernels.h.
+void lt_batchnorm_forward_f32_avx2(float *y, float *mean, float *var,
+                                  const float *x, const float *gamma,
+                                  const float *beta, int64_t N, int64_t C,
+                                  int64_t HW, float eps, int training);
+void lt_batchnorm_backward_f32_avx2(float *dx, float *dgamma, float *dbeta,
+                                   const float *dy, const float *x,
+                                   const float *mean, const float *var,
+                                   const float *gamma, int64_t N, int64_t C,
+                                   int64_t HW, float eps, int training);
+// im2col / col2im row runs (im2col.c), see latent_kernels.h.
+void lt_im2col_f32_avx2(float *col, const float *im, int64_t ld, int C, int H,
+                      int W, int kh, int kw, int sh, int sw, int ph, int pw,
+                      int oh, int ow);
+void lt_col2im_f32_avx2(float *im, const float *col, int64_t ld, int C, int H,
+                      int W, int kh, int kw, int sh, int sw, int ph, int pw,
+                      int oh, int ow);
 // C(M, N) = alpha * A(M, K) B(K, N) + beta * C; beta == 0 -> C not read.
 void lt_gemm_smallk_f32_avx2(float *C, int ldc, const float *A, int lda,
                           const float *B, int ldb, int M, int N, int K,

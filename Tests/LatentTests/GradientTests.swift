@@ -118,10 +118,35 @@ import Testing
         let xb = randomTensor([2, 3, 3, 2], seed: 34)
         bn.weight.assign(randomTensor([3], seed: 35, low: 0.5, high: 1.5))
         bn.bias.assign(randomTensor([3], seed: 36))
-        // The scale and shift enter through multiply/add (checked above); the
-        // batch-statistics path is what needs checking here.
+        // The input path through the batch statistics; the scale and shift are
+        // compared with the composed layer in fusedBatchNormMatchesComposed.
         checkGradients([xb], "BatchNorm2d training (input)") { bn($0[0]) }
         checkGradients([randomTensor([6, 3], seed: 37)], "BatchNorm1d training (input)") { bn($0[0]) }
+    }
+
+    /// The fused BatchNorm kernels against the layer composed from tensor ops
+    /// (forward, running statistics, every gradient), training and evaluation.
+    @Test func fusedBatchNormMatchesComposed() {
+        for shape in [[4, 3, 5, 6], [7, 3], [2, 3, 1, 1]] {
+            let fused = BatchNorm(3, momentum: 0.2), composed = BatchNorm(3, momentum: 0.2)
+            for bn in [fused, composed] {
+                bn.weight.assign(randomTensor([3], seed: 41, low: 0.5, high: 1.5))
+                bn.bias.assign(randomTensor([3], seed: 42))
+            }
+            let x = (randomTensor(shape, seed: 43) * 2 + 1).tracked()
+            let u = randomTensor(shape, seed: 44)
+            for training in [true, false] {
+                fused.isTraining = training
+                composed.isTraining = training
+                let y1 = fused(x), y2 = composed.composed(x)
+                expectClose(y1, y2, atol: 1e-5, rtol: 1e-4, "BatchNorm \(shape) training \(training) y")
+                expectClose(fused.runningMean.value, composed.runningMean.value, atol: 1e-6, rtol: 1e-5, "running mean")
+                expectClose(fused.runningVar.value, composed.runningVar.value, atol: 1e-6, rtol: 1e-5, "running var")
+                let g1 = gradients(of: (y1 * u).sum(), wrt: [x, fused.weight.value, fused.bias.value])
+                let g2 = gradients(of: (y2 * u).sum(), wrt: [x, composed.weight.value, composed.bias.value])
+                for (a, b) in zip(g1, g2) { expectClose(a, b, atol: 1e-4, rtol: 1e-4, "BatchNorm \(shape) training \(training) gradient") }
+            }
+        }
     }
 
     @Test func lossesAndDensities() {

@@ -178,4 +178,83 @@ import Testing
             }
         }
     }
+
+    /// im2col / col2im: pure data movement (and one add per element), so the
+    /// AVX2 row moves must equal the reference exactly, on odd sizes, every
+    /// stride / padding mix, row strides ld > oh*ow and unaligned buffers.
+    @Test func im2colAndCol2im() {
+        guard let simd else { return }
+        // (C, H, W, k, stride, pad)
+        let cases: [(Int, Int, Int, Int, Int, Int)] = [(1, 1, 1, 1, 1, 0), (2, 7, 9, 3, 1, 1), (3, 8, 8, 4, 2, 1), (2, 17, 33, 4, 2, 1),
+                                                       (1, 64, 64, 4, 2, 1), (2, 9, 15, 3, 2, 0), (3, 10, 7, 5, 3, 2), (2, 4, 4, 4, 1, 0),
+                                                       (1, 32, 32, 4, 2, 3)]
+        for (c, h, w, k, s, p) in cases {
+            let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
+            let ld = oh * ow + 3, rows = c * k * k
+            let im = Unaligned(values(c * h * w, seed: UInt64(h * w)))
+            let a = Unaligned(count: rows * ld), b = Unaligned(count: rows * ld)
+            ref.im2col(a.p, im.p, Int64(ld), Int32(c), Int32(h), Int32(w), Int32(k), Int32(k), Int32(s), Int32(s), Int32(p), Int32(p), Int32(oh), Int32(ow))
+            simd.im2col(b.p, im.p, Int64(ld), Int32(c), Int32(h), Int32(w), Int32(k), Int32(k), Int32(s), Int32(s), Int32(p), Int32(p), Int32(oh), Int32(ow))
+            // Columns past oh*ow are not written (NaN in both).
+            expectAgree(b.array, a.array, rtol: 0, atol: 0, "im2col C\(c) \(h)x\(w) k\(k) s\(s) p\(p)")
+            let col = Unaligned(values(rows * ld, seed: 7))
+            let base = values(c * h * w, seed: 8)
+            let i1 = Unaligned(base), i2 = Unaligned(base)
+            ref.col2im(i1.p, col.p, Int64(ld), Int32(c), Int32(h), Int32(w), Int32(k), Int32(k), Int32(s), Int32(s), Int32(p), Int32(p), Int32(oh), Int32(ow))
+            simd.col2im(i2.p, col.p, Int64(ld), Int32(c), Int32(h), Int32(w), Int32(k), Int32(k), Int32(s), Int32(s), Int32(p), Int32(p), Int32(oh), Int32(ow))
+            expectAgree(i2.array, i1.array, rtol: 0, atol: 0, "col2im C\(c) \(h)x\(w) k\(k) s\(s) p\(p)")
+        }
+    }
+
+    /// Batch norm: float vector sums per run vs the reference's double sums.
+    @Test func batchNormForwardAndBackward() {
+        guard let simd else { return }
+        for (n, c, hw) in [(2, 1, 1), (3, 2, 7), (4, 3, 16), (2, 5, 17), (5, 2, 33), (64, 3, 1), (2, 2, 1000)] {
+            let count = n * c * hw
+            let x = Unaligned(values(count, seed: UInt64(count)).map { $0 + 2 })
+            let gamma = Unaligned(values(c, seed: 3, scale: 1)), beta = Unaligned(values(c, seed: 4, scale: 1))
+            let dy = Unaligned(values(count, seed: 5, scale: 1))
+            for training in [Int32(1), 0] {
+                let y1 = Unaligned(count: count), y2 = Unaligned(count: count)
+                let m1 = Unaligned(values(c, seed: 6, scale: 1)), v1 = Unaligned(values(c, seed: 7, scale: 1).map { $0 * $0 + 0.5 })
+                let m2 = Unaligned(m1.array), v2 = Unaligned(v1.array)
+                ref.batchnorm_forward(y1.p, m1.p, v1.p, x.p, gamma.p, beta.p, Int64(n), Int64(c), Int64(hw), 1e-5, training)
+                simd.batchnorm_forward(y2.p, m2.p, v2.p, x.p, gamma.p, beta.p, Int64(n), Int64(c), Int64(hw), 1e-5, training)
+                expectAgree(m2.array, m1.array, rtol: 1e-5, atol: 1e-6, "batchnorm mean \(n)x\(c)x\(hw) training \(training)")
+                expectAgree(v2.array, v1.array, rtol: 1e-4, atol: 1e-6, "batchnorm var \(n)x\(c)x\(hw) training \(training)")
+                expectAgree(y2.array, y1.array, rtol: 1e-4, atol: 1e-4, "batchnorm y \(n)x\(c)x\(hw) training \(training)")
+                let d1 = Unaligned(count: count), d2 = Unaligned(count: count)
+                let g1 = Unaligned(count: c), g2 = Unaligned(count: c), b1 = Unaligned(count: c), b2 = Unaligned(count: c)
+                ref.batchnorm_backward(d1.p, g1.p, b1.p, dy.p, x.p, m1.p, v1.p, gamma.p, Int64(n), Int64(c), Int64(hw), 1e-5, training)
+                simd.batchnorm_backward(d2.p, g2.p, b2.p, dy.p, x.p, m1.p, v1.p, gamma.p, Int64(n), Int64(c), Int64(hw), 1e-5, training)
+                expectAgree(d2.array, d1.array, rtol: 1e-4, atol: 1e-4, "batchnorm dx \(n)x\(c)x\(hw) training \(training)")
+                expectAgree(g2.array, g1.array, rtol: 1e-4, atol: 1e-4, "batchnorm dgamma \(n)x\(c)x\(hw) training \(training)")
+                expectAgree(b2.array, b1.array, rtol: 1e-5, atol: 1e-5, "batchnorm dbeta \(n)x\(c)x\(hw) training \(training)")
+            }
+        }
+    }
+
+    /// The chunked convolution against its per-image reference twin on the
+    /// workload shapes (several chunks), through the public entry points.
+    @Test func chunkedConvolutionMatchesReferenceTwin() {
+        for (n, c, h, o, k, s, p) in [(9, 16, 32, 8, 4, 2, 1), (5, 3, 8, 20, 4, 2, 1), (3, 4, 4, 6, 4, 1, 0), (2, 2, 7, 3, 3, 1, 1)] {
+            let oh = (h + 2 * p - k) / s + 1
+            let x = Unaligned(values(n * c * h * h, seed: 1, scale: 1)), w = Unaligned(values(o * c * k * k, seed: 2, scale: 1))
+            let bias = Unaligned(values(o, seed: 3, scale: 1)), dy = Unaligned(values(n * o * oh * oh, seed: 4, scale: 1))
+            let work = Unaligned(count: Int(lt_conv2d_workspace(Int32(n), Int32(c), Int32(o), Int32(k), Int32(k), Int32(oh), Int32(oh))))
+            let y1 = Unaligned(count: n * o * oh * oh), y2 = Unaligned(count: n * o * oh * oh)
+            let geo = (Int32(n), Int32(c), Int32(h), Int32(h), Int32(o), Int32(k), Int32(k), Int32(s), Int32(s), Int32(p), Int32(p), Int32(oh), Int32(oh))
+            lt_conv2d_forward_f32_ref(y1.p, x.p, w.p, bias.p, work.p, geo.0, geo.1, geo.2, geo.3, geo.4, geo.5, geo.6, geo.7, geo.8, geo.9, geo.10, geo.11, geo.12)
+            lt_conv2d_forward_f32(y2.p, x.p, w.p, bias.p, work.p, geo.0, geo.1, geo.2, geo.3, geo.4, geo.5, geo.6, geo.7, geo.8, geo.9, geo.10, geo.11, geo.12)
+            expectAgree(y2.array, y1.array, rtol: 1e-5, atol: 1e-5, "conv forward \(n) \(c) \(h) \(o)")
+            let zeros = [Float](repeating: 0, count: o * c * k * k)
+            let dx1 = Unaligned(count: n * c * h * h), dx2 = Unaligned(count: n * c * h * h)
+            let dw1 = Unaligned(zeros), dw2 = Unaligned(zeros), db1 = Unaligned([Float](repeating: 0, count: o)), db2 = Unaligned([Float](repeating: 0, count: o))
+            lt_conv2d_backward_f32_ref(dx1.p, dw1.p, db1.p, dy.p, x.p, w.p, work.p, geo.0, geo.1, geo.2, geo.3, geo.4, geo.5, geo.6, geo.7, geo.8, geo.9, geo.10, geo.11, geo.12)
+            lt_conv2d_backward_f32(dx2.p, dw2.p, db2.p, dy.p, x.p, w.p, work.p, geo.0, geo.1, geo.2, geo.3, geo.4, geo.5, geo.6, geo.7, geo.8, geo.9, geo.10, geo.11, geo.12)
+            expectAgree(dx2.array, dx1.array, rtol: 1e-5, atol: 1e-5, "conv dx \(n) \(c) \(h) \(o)")
+            expectAgree(dw2.array, dw1.array, rtol: 1e-4, atol: 1e-4, "conv dw \(n) \(c) \(h) \(o)")
+            expectAgree(db2.array, db1.array, rtol: 1e-5, atol: 1e-5, "conv dbias \(n) \(c) \(h) \(o)")
+        }
+    }
 }

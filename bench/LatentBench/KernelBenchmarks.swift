@@ -61,6 +61,38 @@ func registerKernelRows(threads: Int) {
         }
     }
 
+    // Convolutions (forward + backward: dx, dw) against the GEMMs they reduce
+    // to, timed alone on a ready col buffer: the gap is im2col / col2im and
+    // layout copies. (name, N, C, H, O): 4x4 stride 2 pad 1, the W3 / W6 shapes.
+    let convs: [(String, Int, Int, Int, Int)] = [("conv-w3-enc2", 64, 32, 32, 32), ("conv-w6-d2", 64, 32, 32, 64),
+                                                 ("conv-w6-d4", 64, 128, 8, 256)]
+    for (name, n, c, h, o) in convs {
+        register("conv", name) {
+            let k = 4, oh = h / 2, ckk = c * k * k, cols = n * oh * oh
+            let x = Buffer(n * c * h * h, seed: 1), w = Buffer(o * ckk, seed: 2), dy = Buffer(n * o * oh * oh, seed: 3)
+            let y = Buffer(n * o * oh * oh), yr = Buffer(n * o * oh * oh), dx = Buffer(n * c * h * h), dw = Buffer(o * ckk)
+            let work = Buffer(Int(lt_conv2d_workspace(Int32(n), Int32(c), Int32(o), 4, 4, Int32(oh), Int32(oh))))
+            let g = (Int32(n), Int32(c), Int32(h), Int32(h), Int32(o), Int32(k), Int32(k), Int32(2), Int32(2), Int32(1), Int32(1), Int32(oh), Int32(oh))
+            lt_conv2d_forward_f32(y.p, x.p, w.p, nil, work.p, g.0, g.1, g.2, g.3, g.4, g.5, g.6, g.7, g.8, g.9, g.10, g.11, g.12)
+            lt_conv2d_forward_f32_ref(yr.p, x.p, w.p, nil, work.p, g.0, g.1, g.2, g.3, g.4, g.5, g.6, g.7, g.8, g.9, g.10, g.11, g.12)
+            verify(maxRelativeError(y.p, yr.p, n * o * oh * oh) < 1e-4, "\(name) chunked conv vs reference twin")
+            let t = measure {
+                lt_conv2d_forward_f32(y.p, x.p, w.p, nil, work.p, g.0, g.1, g.2, g.3, g.4, g.5, g.6, g.7, g.8, g.9, g.10, g.11, g.12)
+                lt_conv2d_backward_f32(dx.p, dw.p, nil, dy.p, x.p, w.p, work.p, g.0, g.1, g.2, g.3, g.4, g.5, g.6, g.7, g.8, g.9, g.10, g.11, g.12)
+            }
+            // The same three products as single GEMMs over the whole batch.
+            let col = Buffer(ckk * cols, seed: 4), out = Buffer(o * cols), gt = Buffer(o * cols, seed: 5)
+            let tg = measure {
+                lt_sgemm(0, 0, Int32(o), Int32(cols), Int32(ckk), 1, w.p, Int32(ckk), col.p, Int32(cols), 0, out.p, Int32(cols))
+                lt_sgemm(0, 1, Int32(o), Int32(ckk), Int32(cols), 1, gt.p, Int32(cols), col.p, Int32(cols), 1, dw.p, Int32(ckk))
+                lt_sgemm(1, 0, Int32(ckk), Int32(cols), Int32(o), 1, w.p, Int32(ckk), gt.p, Int32(cols), 0, col.p, Int32(cols))
+            }
+            let flops = 6.0 * Double(o * ckk * cols)
+            return BenchResult(name: name, shape: "\(n)x\(c)x\(h)x\(h) -> \(o), fwd+bwd, \(threads) thr", value: flops / t / 1e9, unit: "GFLOP/s",
+                               reference: String(format: "its GEMMs alone %.1f GFLOP/s", flops / tg / 1e9), ratio: tg / t)
+        }
+    }
+
     let n = 1 << 22  // 16 MiB per float buffer: out of cache
     let t = lt_kernels().pointee
     register("memory", "memcpy") {

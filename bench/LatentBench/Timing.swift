@@ -1,10 +1,19 @@
 import Foundation
 
+/// `latent-bench --calls N`: every measurement makes exactly N timed calls.
+var fixedCalls: Int? = nil
+
 /// Wall-clock timing: warm up, then repeat until `seconds` have passed and
 /// report the median seconds per call of several rounds.
 func measure(seconds: Double = 0.5, warmup: Int = 3, _ body: () -> Void) -> Double {
     for _ in 0..<warmup { body() }
     func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    if let calls = fixedCalls {
+        // A fixed amount of work (profiles, instruction counts): no calibration.
+        let t0 = now()
+        for _ in 0..<calls { body() }
+        return (now() - t0) / Double(max(calls, 1))
+    }
     // Calibrate calls per round so a round takes about 1/10 of the budget.
     var calls = 1
     while true {

@@ -2,13 +2,14 @@ import CLatent
 import Foundation
 import Latent
 
-// latent-bench [--threads N] [--list] [NAME...]
+// latent-bench [--threads N] [--calls N] [--rss] [--list] [NAME...]
 //   no names: the whole table; with names: one line "NAME VALUE" each, so other
 //   tools can time rows beside other implementations.
 
 RuntimeInfo.useFastestBLASKernels()
 var threads = RuntimeInfo.threads
 var names: [String] = []
+var reportRSS = false
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
@@ -18,10 +19,18 @@ while let a = args.popFirst() {
             exit(64)
         }
         threads = n
+    case "--calls":
+        guard let v = args.popFirst(), let n = Int(v), n > 0 else {
+            FileHandle.standardError.write("latent-bench: --calls needs a positive integer\n".data(using: .utf8)!)
+            exit(64)
+        }
+        fixedCalls = n
+    case "--rss":
+        reportRSS = true
     case "--list":
         names = ["--list"]
     case "-h", "--help":
-        print("usage: latent-bench [--threads N] [--list] [NAME...]")
+        print("usage: latent-bench [--threads N] [--calls N] [--rss] [--list] [NAME...]")
         exit(0)
     default:
         names.append(a)
@@ -44,6 +53,16 @@ if !names.isEmpty {
         }
         let r = row.run()
         print("\(r.name) \(String(format: "%.4g", r.value))")
+    }
+    if reportRSS {
+        // Peak resident set of this process (KiB on Linux), for bench/compare.py.
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        FileHandle.standardError.write(String(format: "peak_rss_mb %.1f\n", Double(usage.ru_maxrss) / 1024).data(using: .utf8)!)
     }
     exit(0)
 }

@@ -448,13 +448,16 @@ static void test_conv(void) {
       {2, 5, 9, 9, 7, 3, 3, 1, 1, 1, 1},
       {3, 2, 8, 11, 3, 5, 3, 3, 2, 2, 1},
       {1, 4, 4, 4, 20, 4, 4, 1, 1, 0, 0}, // oh = ow = 1
+      {3, 2, 16, 16, 5, 4, 4, 2, 2, 1, 1}, // the VAE / DCGAN shape
+      {9, 16, 64, 64, 8, 4, 4, 2, 2, 1, 1}, // two chunks (5 + 4 images)
+      {2, 3, 9, 10, 4, 3, 3, 3, 3, 2, 0},  // stride 3
   };
   for (size_t ci = 0; ci < sizeof(cfgs) / sizeof(cfgs[0]); ci++) {
     conv_cfg c = cfgs[ci];
     int oh = (c.H + 2 * c.ph - c.kh) / c.sh + 1, ow = (c.W + 2 * c.pw - c.kw) / c.sw + 1;
     int64_t xs = (int64_t)c.N * c.C * c.H * c.W, ws = (int64_t)c.O * c.C * c.kh * c.kw, ys = (int64_t)c.N * c.O * oh * ow;
     float *x = falloc(xs), *w = falloc(ws), *bias = falloc(c.O), *y = falloc(ys), *yn = falloc(ys);
-    float *work = falloc(lt_conv2d_workspace(c.C, c.kh, c.kw, oh, ow));
+    float *work = falloc(lt_conv2d_workspace(c.N, c.C, c.O, c.kh, c.kw, oh, ow));
     float *dy = falloc(ys), *dx = falloc(xs), *dw = falloc(ws), *db = falloc(c.O);
     float *dxn = falloc(xs), *dwn = falloc(ws), *dbn = falloc(c.O);
     fill(x, xs, -1, 1); fill(w, ws, -1, 1); fill(bias, c.O, -1, 1); fill(dy, ys, -1, 1);
@@ -483,12 +486,43 @@ static void test_conv(void) {
                 }
             yn[(((int64_t)n * c.O + o) * oh + i) * ow + j] = (float)s;
           }
-    lt_conv2d_forward_f32(y, x, w, bias, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
-    check("conv2d_forward", y, yn, ys, 1e-5, 1e-5, "");
-    lt_conv2d_backward_f32(dx, dw, db, dy, x, w, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
-    check("conv2d_backward/dx", dx, dxn, xs, 1e-5, 1e-5, "");
-    check("conv2d_backward/dw", dw, dwn, ws, 1e-5, 1e-5, "");
-    check("conv2d_backward/dbias", db, dbn, c.O, 1e-5, 1e-5, "");
+    // Both variants (chunked and the per-image reference twin) against the direct loops.
+    for (int variant = 0; variant < 2; variant++) {
+      const char *name = variant ? "conv2d_ref" : "conv2d";
+      char what[64];
+      fill(dx, xs, 9, 9); fill(dw, ws, 0.5f, 0.5f); fill(db, c.O, 0.25f, 0.25f);
+      if (variant) lt_conv2d_forward_f32_ref(y, x, w, bias, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
+      else lt_conv2d_forward_f32(y, x, w, bias, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
+      snprintf(what, sizeof what, "%s_forward", name);
+      check(what, y, yn, ys, 1e-5, 1e-5, "");
+      if (variant) lt_conv2d_backward_f32_ref(dx, dw, db, dy, x, w, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
+      else lt_conv2d_backward_f32(dx, dw, db, dy, x, w, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
+      snprintf(what, sizeof what, "%s_backward/dx", name);
+      check(what, dx, dxn, xs, 1e-5, 1e-5, "");
+      // dw and dbias sum N*oh*ow terms; the direct loops accumulate them in float.
+      double sum_tol = 1e-5 + 2e-7 * c.N * oh * ow;
+      snprintf(what, sizeof what, "%s_backward/dw", name);
+      check(what, dw, dwn, ws, sum_tol, 1e-5, "");
+      snprintf(what, sizeof what, "%s_backward/dbias", name);
+      check(what, db, dbn, c.O, sum_tol, 1e-5, "");
+      // dx alone, without x (the transposed convolution's forward).
+      fill(dx, xs, 9, 9);
+      if (variant) lt_conv2d_backward_f32_ref(dx, NULL, NULL, dy, NULL, w, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
+      else lt_conv2d_backward_f32(dx, NULL, NULL, dy, NULL, w, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
+      snprintf(what, sizeof what, "%s_backward/dx only", name);
+      check(what, dx, dxn, xs, 1e-5, 1e-5, "");
+    }
+    // The transposed conv's backward (dy_t = x, x_t = dy): dx_t = conv(x, w)
+    // = yn - bias, dw_t accumulated = dwn. Both variants (LATENT_ISA=ref runs the twin).
+    {
+      float *dxt = falloc(ys), *ynb = falloc(ys);
+      for (int64_t i = 0; i < ys; i++) ynb[i] = yn[i] - bias[(i / ((int64_t)oh * ow)) % c.O];
+      fill(dw, ws, 0.5f, 0.5f);
+      lt_conv_transpose2d_backward_f32(dxt, dw, x, dy, w, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
+      check("conv_transpose2d_backward/dx", dxt, ynb, ys, 1e-5, 1e-5, "");
+      check("conv_transpose2d_backward/dw", dw, dwn, ws, 1e-5 + 2e-7 * c.N * oh * ow, 1e-5, "");
+      ffree(dxt); ffree(ynb);
+    }
     // NULL gradients are skipped.
     lt_conv2d_backward_f32(NULL, NULL, NULL, dy, x, w, work, c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, oh, ow);
     ffree(x); ffree(w); ffree(bias); ffree(y); ffree(yn); ffree(work); ffree(dy); ffree(dx); ffree(dw); ffree(db);

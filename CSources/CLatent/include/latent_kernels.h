@@ -85,6 +85,28 @@ typedef struct lt_kernel_table {
                       const float *B, int ldb, int M, int N, int K,
                       float alpha, float beta);
 
+  // im2col of one image: col(C*kh*kw, ld) columns [0, oh*ow) WRITTEN from
+  // im(C, H, W), zero padding; col2im ACCUMULATES col back into im.
+  void (*im2col)(float *col, const float *im, int64_t ld, int C, int H, int W,
+                 int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow);
+  void (*col2im)(float *im, const float *col, int64_t ld, int C, int H, int W,
+                 int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow);
+
+  // Batch normalisation over x(N, C, HW) per channel (NCHW; (N, C) is HW = 1).
+  // Forward WRITES y; training WRITES mean(C) and the biased var(C) of the
+  // batch, otherwise reads them (running statistics). y = (x - mean) /
+  // sqrt(var + eps) * gamma + beta.
+  void (*batchnorm_forward)(float *y, float *mean, float *var, const float *x,
+                            const float *gamma, const float *beta, int64_t N,
+                            int64_t C, int64_t HW, float eps, int training);
+  // Backward WRITES dx, dgamma(C), dbeta(C); training includes the path
+  // through the batch statistics.
+  void (*batchnorm_backward)(float *dx, float *dgamma, float *dbeta,
+                             const float *dy, const float *x,
+                             const float *mean, const float *var,
+                             const float *gamma, int64_t N, int64_t C,
+                             int64_t HW, float eps, int training);
+
   // y(rows, cols) = act(x + bias[col]); bias may be NULL; y may alias x.
   void (*bias_act_forward)(float *y, const float *x, const float *_Nullable bias,
                            int64_t rows, int64_t cols, lt_act act, float alpha);
@@ -221,27 +243,56 @@ int lt_periodic_weight_backward_f32(float *dw, const float *_Nullable dy,
                                     int W, int k, float *work);
 
 // ---------------------------------------------------------------- conv (conv.c)
-// Single image im2col: col(C*kh*kw, oh*ow) from im(C, H, W). Zero padding.
-void lt_im2col_f32(float *col, const float *im, int C, int H, int W, int kh,
-                   int kw, int sh, int sw, int ph, int pw, int oh, int ow);
-// Inverse: ACCUMULATES col into im(C, H, W).
-void lt_col2im_f32(float *im, const float *col, int C, int H, int W, int kh,
-                   int kw, int sh, int sw, int ph, int pw, int oh, int ow);
+// im2col of one image into col rows of stride ld (>= oh*ow): col(C*kh*kw, ld),
+// columns [0, oh*ow) written, from im(C, H, W). Zero padding.
+void lt_im2col_f32(float *col, const float *im, int64_t ld, int C, int H,
+                   int W, int kh, int kw, int sh, int sw, int ph, int pw,
+                   int oh, int ow);
+// Inverse: ACCUMULATES col(C*kh*kw, ld) into im(C, H, W).
+void lt_col2im_f32(float *im, const float *col, int64_t ld, int C, int H,
+                   int W, int kh, int kw, int sh, int sw, int ph, int pw,
+                   int oh, int ow);
 
-/// Workspace floats conv kernels need: C*kh*kw*oh*ow.
-int64_t lt_conv2d_workspace(int C, int kh, int kw, int oh, int ow);
+/// Images per GEMM in the chunked conv kernels (col + output buffer ~256 KB, at least one image).
+int lt_conv2d_chunk(int N, int C, int O, int kh, int kw, int oh, int ow);
+/// Workspace floats the conv kernels (both variants) need for N images.
+int64_t lt_conv2d_workspace(int N, int C, int O, int kh, int kw, int oh,
+                            int ow);
 
 // y(N, O, oh, ow) = conv(x(N, C, H, W), w(O, C, kh, kw)) + bias(O) (bias may be NULL).
+// Chunked im2col + one GEMM per chunk; LATENT_ISA=ref runs the _ref twin.
 void lt_conv2d_forward_f32(float *y, const float *x, const float *w,
                            const float *_Nullable bias, float *work, int N,
                            int C, int H, int W, int O, int kh, int kw, int sh,
                            int sw, int ph, int pw, int oh, int ow);
-// dx WRITTEN (may be NULL to skip), dw and dbias ACCUMULATED (either may be NULL).
+// dx WRITTEN (may be NULL to skip), dw and dbias ACCUMULATED (either may be
+// NULL; dw needs x, which may be NULL when dw is).
 void lt_conv2d_backward_f32(float *_Nullable dx, float *_Nullable dw,
                             float *_Nullable dbias, const float *dy,
-                            const float *x, const float *w, float *work, int N,
-                            int C, int H, int W, int O, int kh, int kw, int sh,
-                            int sw, int ph, int pw, int oh, int ow);
+                            const float *_Nullable x, const float *w,
+                            float *work, int N, int C, int H, int W, int O,
+                            int kh, int kw, int sh, int sw, int ph, int pw,
+                            int oh, int ow);
+// Backward of a transposed convolution given as the conv it is the adjoint of
+// (C, H, W: the transposed conv's output space; O, oh, ow: its input): dx =
+// conv(dy, w) WRITTEN, dw += x . im2col(dy)^T ACCUMULATED (either may be NULL).
+void lt_conv_transpose2d_backward_f32(float *_Nullable dx, float *_Nullable dw,
+                                      const float *dy, const float *x,
+                                      const float *w, float *work, int N, int C,
+                                      int H, int W, int O, int kh, int kw,
+                                      int sh, int sw, int ph, int pw, int oh,
+                                      int ow);
+// The reference twins: one image at a time, a naive im2col.
+void lt_conv2d_forward_f32_ref(float *y, const float *x, const float *w,
+                               const float *_Nullable bias, float *work, int N,
+                               int C, int H, int W, int O, int kh, int kw,
+                               int sh, int sw, int ph, int pw, int oh, int ow);
+void lt_conv2d_backward_f32_ref(float *_Nullable dx, float *_Nullable dw,
+                                float *_Nullable dbias, const float *dy,
+                                const float *_Nullable x, const float *w,
+                                float *work, int N, int C, int H, int W, int O,
+                                int kh, int kw, int sh, int sw, int ph, int pw,
+                                int oh, int ow);
 
 // ---------------------------------------------------------------- moments (moments.c)
 // Streaming, mergeable mean / co-moment in double precision (Chan et al.):

@@ -1,4 +1,5 @@
 import CLatent
+import Synchronization
 
 // The one file that calls the C core. Everything here is internal: it takes
 // and returns contiguous tensors, knows nothing about the tape, and checks
@@ -199,26 +200,67 @@ enum K {
 
     struct ConvGeometry {
         var n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow: Int
-        var workspace: Int { Int(lt_conv2d_workspace(Int32(c), Int32(kh), Int32(kw), Int32(oh), Int32(ow))) }
+        var workspace: Int { Int(lt_conv2d_workspace(Int32(n), Int32(c), Int32(o), Int32(kh), Int32(kw), Int32(oh), Int32(ow))) }
+        var args: (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) {
+            (Int32(n), Int32(c), Int32(h), Int32(w), Int32(o), Int32(kh), Int32(kw), Int32(sh), Int32(sw), Int32(ph), Int32(pw), Int32(oh), Int32(ow))
+        }
     }
 
     static func conv2dForward(_ x: Tensor, _ w: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         let y = Tensor.uninitialized([g.n, g.o, g.oh, g.ow])
-        let work = TensorStorage(count: g.workspace)
-        lt_conv2d_forward_f32(y.base, x.base, w.base, bias?.base, work.base, Int32(g.n), Int32(g.c), Int32(g.h), Int32(g.w), Int32(g.o),
-                              Int32(g.kh), Int32(g.kw), Int32(g.sh), Int32(g.sw), Int32(g.ph), Int32(g.pw), Int32(g.oh), Int32(g.ow))
+        let a = g.args
+        Scratch.with(g.workspace) { work in
+            lt_conv2d_forward_f32(y.base, x.base, w.base, bias?.base, work, a.0, a.1, a.2, a.3, a.4, a.5, a.6, a.7, a.8, a.9, a.10, a.11, a.12)
+        }
         return y
     }
 
     /// Returns (dx, dw, dbias) for y = conv(x, w) + bias with output gradient dy.
-    static func conv2dBackward(_ dy: Tensor, x: Tensor, w: Tensor, _ g: ConvGeometry, needX: Bool, needW: Bool, needBias: Bool) -> (Tensor?, Tensor?, Tensor?) {
-        let dx = needX ? Tensor.uninitialized(x.shape) : nil
+    /// `x` is only read for dw (may be nil otherwise).
+    static func conv2dBackward(_ dy: Tensor, x: Tensor?, w: Tensor, _ g: ConvGeometry, needX: Bool, needW: Bool, needBias: Bool) -> (Tensor?, Tensor?, Tensor?) {
+        let dx = needX ? Tensor.uninitialized([g.n, g.c, g.h, g.w]) : nil
         let dw = needW ? Tensor.zeros(w.shape) : nil
         let db = needBias ? Tensor.zeros([g.o]) : nil
-        let work = TensorStorage(count: g.workspace)
-        lt_conv2d_backward_f32(dx?.base, dw?.base, db?.base, dy.base, x.base, w.base, work.base, Int32(g.n), Int32(g.c), Int32(g.h), Int32(g.w), Int32(g.o),
-                               Int32(g.kh), Int32(g.kw), Int32(g.sh), Int32(g.sw), Int32(g.ph), Int32(g.pw), Int32(g.oh), Int32(g.ow))
+        precondition(!needW || x != nil, "internal: conv2dBackward needs x for dw")
+        let a = g.args
+        Scratch.with(g.workspace) { work in
+            lt_conv2d_backward_f32(dx?.base, dw?.base, db?.base, dy.base, x?.base, w.base, work, a.0, a.1, a.2, a.3, a.4, a.5, a.6, a.7, a.8, a.9, a.10, a.11, a.12)
+        }
         return (dx, dw, db)
+    }
+
+    /// Backward of a transposed convolution whose adjoint conv has geometry `g`:
+    /// (dx, dw) from the output gradient dy and the input x, one im2col of dy for both.
+    static func convTranspose2dBackward(_ dy: Tensor, x: Tensor, w: Tensor, _ g: ConvGeometry, needX: Bool, needW: Bool) -> (Tensor?, Tensor?) {
+        let dx = needX ? Tensor.uninitialized(x.shape) : nil
+        let dw = needW ? Tensor.zeros(w.shape) : nil
+        let a = g.args
+        Scratch.with(g.workspace) { work in
+            lt_conv_transpose2d_backward_f32(dx?.base, dw?.base, dy.base, x.base, w.base, work, a.0, a.1, a.2, a.3, a.4, a.5, a.6, a.7, a.8, a.9, a.10, a.11, a.12)
+        }
+        return (dx, dw)
+    }
+
+    // MARK: batch normalisation
+
+    /// (y, mean, var) of batch norm over x (N, C) or (N, C, H, W). With mean and
+    /// variance given (evaluation) they are used and returned as they are.
+    static func batchNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor?, variance: Tensor?, epsilon: Float) -> (Tensor, Tensor, Tensor) {
+        let n = x.shape[0], c = x.shape[1], hw = x.count / max(n * c, 1)
+        let y = Tensor.uninitialized(x.shape)
+        let training = mean == nil
+        let mu = mean?.detached() ?? Tensor.uninitialized([c]), v = variance?.detached() ?? Tensor.uninitialized([c])
+        table.pointee.batchnorm_forward(y.base, mu.base, v.base, x.base, gamma.base, beta.base, Int64(n), Int64(c), Int64(hw), epsilon, training ? 1 : 0)
+        return (y, mu, v)
+    }
+
+    /// (dx, dgamma, dbeta) of batch norm.
+    static func batchNormBackward(_ dy: Tensor, x: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, epsilon: Float, training: Bool) -> (Tensor, Tensor, Tensor) {
+        let n = x.shape[0], c = x.shape[1], hw = x.count / max(n * c, 1)
+        let dx = Tensor.uninitialized(x.shape), dgamma = Tensor.uninitialized([c]), dbeta = Tensor.uninitialized([c])
+        table.pointee.batchnorm_backward(dx.base, dgamma.base, dbeta.base, dy.base, x.base, mean.base, variance.base, gamma.base,
+                                         Int64(n), Int64(c), Int64(hw), epsilon, training ? 1 : 0)
+        return (dx, dgamma, dbeta)
     }
 
     // MARK: covariance
@@ -301,6 +343,30 @@ enum K {
     static var fftwVersion: String { String(cString: lt_fftw_version()) }
     static var cpuHasAVX2FMA: Bool { lt_cpu_has_avx2_fma() != 0 }
     static var cpuHasAVX512: Bool { lt_cpu_has_avx512() != 0 }
+}
+
+/// Scratch buffers the kernels borrow for one call (conv col buffers): reused
+/// across calls and steps instead of a fresh multi-megabyte allocation (and its
+/// page faults) per op. Thread-safe; at most a few buffers are kept.
+enum Scratch {
+    private static let pool = Mutex<[TensorStorage]>([])
+
+    static func with<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+        let buffer = pool.withLock { free -> TensorStorage in
+            // The smallest free buffer that is big enough, else a new one.
+            if let i = free.indices.filter({ free[$0].count >= count }).min(by: { free[$0].count < free[$1].count }) {
+                return free.remove(at: i)
+            }
+            return TensorStorage(count: count)
+        }
+        defer {
+            pool.withLock { free in
+                free.append(buffer)
+                if free.count > 4 { free.remove(at: free.indices.min(by: { free[$0].count < free[$1].count })!) }
+            }
+        }
+        return body(buffer.base)
+    }
 }
 
 extension Tensor {

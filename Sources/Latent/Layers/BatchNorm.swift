@@ -24,15 +24,40 @@ public final class BatchNorm: Layer {
     public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
     public var namedBuffers: [(name: String, parameter: Parameter)] { [("running_mean", runningMean), ("running_var", runningVar)] }
 
+    /// One fused C kernel per direction over NCHW (no channels-last copies);
+    /// ``composed(_:)`` is the same layer written with tensor ops, the reference.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let c = weight.shape[0]
         precondition((x.rank == 2 || x.rank == 4) && x.shape[1] == c, "BatchNorm(\(c)): input shape \(x.shape) needs (N, \(c)) or (N, \(c), H, W)")
+        let m = x.count / max(c, 1)
+        let training = isTraining
+        if training { precondition(m > 1, "BatchNorm: training needs more than one value per channel, input shape \(x.shape)") }
+        let gamma = weight.value, beta = bias.value
+        let (y, mean, variance) = K.batchNormForward(x, gamma: gamma, beta: beta,
+                                                     mean: training ? nil : runningMean.value, variance: training ? nil : runningVar.value,
+                                                     epsilon: epsilon)
+        if training {
+            let unbiased = variance * (Float(m) / Float(m - 1))
+            runningMean.assign(runningMean.value.detached() * (1 - momentum) + mean * momentum)
+            runningVar.assign(runningVar.value.detached() * (1 - momentum) + unbiased * momentum)
+        }
+        let eps = epsilon
+        return Tensor.record(y, inputs: [x, gamma, beta]) { g in
+            let (dx, dgamma, dbeta) = K.batchNormBackward(g, x: x, mean: mean, variance: variance, gamma: gamma, epsilon: eps, training: training)
+            return [x.isTracked ? dx : nil, gamma.isTracked ? dgamma : nil, beta.isTracked ? dbeta : nil]
+        }
+    }
+
+    /// The layer composed from tensor ops over a channels-last copy: the
+    /// reference the fused kernels are tested against (updates the running
+    /// statistics the same way).
+    func composed(_ x: Tensor) -> Tensor {
+        let c = weight.shape[0]
         // Channels last as rows of (M, C).
         let rows = x.rank == 4 ? x.permuted([0, 2, 3, 1]).reshaped([-1, c]) : x
         let m = rows.shape[0]
         let normalized: Tensor
         if isTraining {
-            precondition(m > 1, "BatchNorm: training needs more than one value per channel, input shape \(x.shape)")
             let mean = rows.mean(axis: 0)
             let centered = rows - mean
             let variance = square(centered).mean(axis: 0)

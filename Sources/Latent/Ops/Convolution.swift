@@ -43,19 +43,13 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     precondition(oh > 0 && ow > 0, "convTranspose2d: empty output for input \(x.shape) and weight \(weight.shape)")
     // As a conv2d from the output space (Cout, oh, ow) to the input space (Cin, h, w).
     let geo = K.ConvGeometry(n: n, c: cout, h: oh, w: ow, o: cin, kh: kh, kw: kw, sh: stride, sw: stride, ph: padding, pw: padding, oh: h, ow: w)
-    let placeholder = Tensor.zeros([n, cout, oh, ow])
-    let (yOpt, _, _) = K.conv2dBackward(x, x: placeholder, w: weight, geo, needX: true, needW: false, needBias: false)
+    let (yOpt, _, _) = K.conv2dBackward(x, x: nil, w: weight, geo, needX: true, needW: false, needBias: false)
     var y = yOpt!
     if let bias { y = K.binary(LT_BIN_ADD, y, bias.reshaped([1, cout, 1, 1]).detached(), name: "convTranspose2d") }
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
     return Tensor.record(y, inputs: inputs) { g in
-        let dx = x.isTracked ? K.conv2dForward(g, weight, bias: nil, geo) : nil
-        var dw: Tensor? = nil
-        if weight.isTracked {
-            // Weight gradient of the conv g -> x-space with output gradient x.
-            dw = K.conv2dBackward(x, x: g, w: weight, geo, needX: false, needW: true, needBias: false).1
-        }
+        let (dx, dw) = K.convTranspose2dBackward(g, x: x, w: weight, geo, needX: x.isTracked, needW: weight.isTracked)
         var grads: [Tensor?] = [dx, dw]
         if let bias { grads.append(bias.isTracked ? g.sum(axis: 3).sum(axis: 2).sum(axis: 0) : nil) }
         return grads
