@@ -18,3 +18,19 @@ import Testing
         #expect(throws: LatentError.self) { try FlowTrainer.open(dir + "/nope") }
     }
 }
+
+extension RunLoadingTests {
+    @Test func ganRunLoadsInOneCall() throws {
+        let dir = temporaryDirectory("loadgan") + "/gan"
+        var rng = RandomGenerator(seed: 4)
+        // The networks and config keys `latent train gan --data 8gaussians` writes.
+        let gan = GAN.mlp(dataDimension: 2, latentDimension: 8, hidden: [16, 16, 16], rng: &rng)
+        let config = RunConfig(command: "test", model: .init(kind: "gan", architecture: ["arch": "mlp", "latent": 8, "hidden": .array([16, 16, 16])]),
+                               hyperparameters: [:], data: .init(name: "8gaussians"), seed: 4)
+        let run = try RunDirectory.create(dir, config: config)
+        try run.saveCheckpoint(parameters: gan.checkpointTensors, step: 1)
+        let (_, _, loaded) = try GANRun.open(dir)
+        let z = rng.normal([5, 8])
+        #expect(withoutGradients { gan.generator(z) }.scalars == withoutGradients { loaded.generator(z) }.scalars)
+    }
+}
