@@ -136,12 +136,12 @@ extension NDArray {
         }
     }
 
-    /// Permutes Fortran-order (first index fastest) values into C order.
-    static func reorderFortranToC(_ v: Values, shape: [Int]) -> Values {
+    /// For each C-order (last index fastest) position, the position of the same element in Fortran order.
+    static func fortranPositions(_ shape: [Int]) -> [Int] {
         let n = shape.reduce(1, *)
         var fStrides = [Int](repeating: 1, count: shape.count)
         for i in 1..<shape.count { fStrides[i] = fStrides[i - 1] * shape[i - 1] }
-        var map = [Int](repeating: 0, count: n)  // C index -> Fortran index
+        var map = [Int](repeating: 0, count: n)
         var idx = [Int](repeating: 0, count: shape.count)
         for c in 0..<n {
             var f = 0
@@ -150,7 +150,12 @@ extension NDArray {
             var d = shape.count - 1
             while d >= 0 { idx[d] += 1; if idx[d] < shape[d] { break }; idx[d] = 0; d -= 1 }
         }
-        func perm<T>(_ a: [T]) -> [T] { map.map { a[$0] } }
+        return map
+    }
+
+    /// out[i] = v[source[i]], whatever the element type.
+    static func reordered(_ v: Values, from source: [Int]) -> Values {
+        func perm<T>(_ a: [T]) -> [T] { source.map { a[$0] } }
         switch v {
         case .float32(let a): return .float32(perm(a))
         case .float64(let a): return .float64(perm(a))
@@ -159,6 +164,20 @@ extension NDArray {
         case .uint8(let a): return .uint8(perm(a))
         case .bool(let a): return .bool(perm(a))
         }
+    }
+
+    /// Permutes Fortran-order (first index fastest) values into C order.
+    static func reorderFortranToC(_ v: Values, shape: [Int]) -> Values {
+        let map = fortranPositions(shape)
+        return reordered(v, from: map)                   // C position c reads Fortran position map[c]
+    }
+
+    /// Permutes C-order values into Fortran order.
+    static func reorderCToFortran(_ v: Values, shape: [Int]) -> Values {
+        let map = fortranPositions(shape)
+        var inverse = [Int](repeating: 0, count: map.count)
+        for (c, f) in map.enumerated() { inverse[f] = c }
+        return reordered(v, from: inverse)               // Fortran position f reads C position inverse[f]
     }
 
     /// The .npy bytes (format 1.0; 3.0 is never needed for our headers).
@@ -186,32 +205,6 @@ extension NDArray {
         if fortranOrder && shape.count > 1 { v = NDArray.reorderCToFortran(v, shape: shape) }
         out.append(NDArray.encode(v, bigEndian: bigEndian))
         return out
-    }
-
-    static func reorderCToFortran(_ v: Values, shape: [Int]) -> Values {
-        // Fortran order of shape s is C order of the reversed shape with reversed indices:
-        // transpose by reading C-order values at the Fortran positions' inverse.
-        let n = shape.reduce(1, *)
-        var fStrides = [Int](repeating: 1, count: shape.count)
-        for i in 1..<shape.count { fStrides[i] = fStrides[i - 1] * shape[i - 1] }
-        var inverse = [Int](repeating: 0, count: n)  // Fortran index -> C index
-        var idx = [Int](repeating: 0, count: shape.count)
-        for c in 0..<n {
-            var f = 0
-            for d in 0..<shape.count { f += idx[d] * fStrides[d] }
-            inverse[f] = c
-            var d = shape.count - 1
-            while d >= 0 { idx[d] += 1; if idx[d] < shape[d] { break }; idx[d] = 0; d -= 1 }
-        }
-        func perm<T>(_ a: [T]) -> [T] { inverse.map { a[$0] } }
-        switch v {
-        case .float32(let a): return .float32(perm(a))
-        case .float64(let a): return .float64(perm(a))
-        case .int32(let a): return .int32(perm(a))
-        case .int64(let a): return .int64(perm(a))
-        case .uint8(let a): return .uint8(perm(a))
-        case .bool(let a): return .bool(perm(a))
-        }
     }
 
     static func encode(_ v: Values, bigEndian: Bool) -> Data {
