@@ -38,6 +38,12 @@ void lt_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
     lt_kernels()->gemm_smallk(C, ldc, A, lda, B, ldb, M, N, K, alpha, beta);
     return;
   }
+#if defined(__x86_64__)
+  if (lt_use_own_gemm()) {
+    lt_sgemm_f32_avx512(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+#endif
   lt_sgemm_blas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
@@ -65,4 +71,8 @@ void lt_dsyrk_upper(double *C,       // (D, D), symmetric in and out
 const char *lt_blas_config(void) { return openblas_get_config(); }
 const char *lt_blas_corename(void) { return openblas_get_corename(); }
 int lt_blas_threads(void) { return openblas_get_num_threads(); }
-void lt_blas_set_threads(int n) { openblas_set_num_threads(n); }
+// One thread count for OpenBLAS and Latent's own kernels (threads.c).
+void lt_blas_set_threads(int n) {
+  openblas_set_num_threads(n);
+  lt_set_threads(n);
+}

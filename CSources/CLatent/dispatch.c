@@ -128,3 +128,19 @@ int lt_cpu_has_avx512(void) {
   return 0;
 #endif
 }
+
+// Our own AVX-512 GEMM unless the user asked for the portable or AVX2 kernels
+// (LATENT_ISA) or for the system BLAS (LATENT_GEMM=blas).
+static pthread_once_t gemm_once = PTHREAD_ONCE_INIT;
+static int own_gemm;
+static void choose_gemm(void) {
+  const char *isa = getenv("LATENT_ISA"), *gemm = getenv("LATENT_GEMM");
+  int forced_down = isa && (strcmp(isa, "ref") == 0 || strcmp(isa, "avx2") == 0);
+  int wants_blas = gemm && strcmp(gemm, "blas") == 0;
+  own_gemm = lt_cpu_has_avx512() && !forced_down && !wants_blas;
+}
+int lt_use_own_gemm(void) {
+  pthread_once(&gemm_once, choose_gemm);
+  return own_gemm;
+}
+const char *lt_gemm_name(void) { return lt_use_own_gemm() ? "avx512 (latent)" : "blas"; }

@@ -10,6 +10,7 @@ struct Info: ParsableCommand {
         print("cpu avx2+fma: \(RuntimeInfo.cpuSupportsAVX2FMA ? "yes" : "no")")
         print("cpu avx512: \(RuntimeInfo.cpuSupportsAVX512 ? "yes" : "no")")
         print("blas: \(RuntimeInfo.blas)")
+        print("gemm: \(RuntimeInfo.gemm)")
         print("fft: \(RuntimeInfo.fft)")
         print("threads: \(RuntimeInfo.threads)")
     }

@@ -191,12 +191,33 @@ void lt_sgemm_strided_batched(int trans_a, int trans_b, int M, int N, int K,
 void lt_sgemm_blas(int trans_a, int trans_b, int M, int N, int K, float alpha,
                    const float *A, int lda, const float *B, int ldb,
                    float beta, float *C, int ldc);
+/// Latent's own AVX-512 packed GEMM (same contract as lt_sgemm; only call it
+/// when lt_cpu_has_avx512()). Threaded over lt_threads().
+void lt_sgemm_f32_avx512(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta,
+                         float *C, int ldc);
+/// 1 when lt_sgemm uses lt_sgemm_f32_avx512: the CPU has AVX-512 and neither
+/// LATENT_ISA (ref, avx2) nor LATENT_GEMM=blas asks for something else.
+int lt_use_own_gemm(void);
+/// "avx512 (latent)" or "blas".
+const char *lt_gemm_name(void);
+
+// ---------------------------------------------------------------- threads (threads.c)
+/// Threads for Latent's own kernels: LATENT_NUM_THREADS, OPENBLAS_NUM_THREADS,
+/// OMP_NUM_THREADS or the online cores, until lt_set_threads.
+int lt_threads(void);
+void lt_set_threads(int n);
+/// fn(ctx, i) for i in 0..<n on the calling thread and the pool's helpers;
+/// returns when all are done. Runs serially when the pool is busy.
+void lt_parallel_for(int n, void (*fn)(void *ctx, int i), void *ctx);
+
 /// Double-precision rank-k update C(D,D) += alpha * X^T X (X is N x D), for
 /// the moment accumulator and the benchmark.
 void lt_dsyrk_upper(double *C, const double *X, int64_t N, int64_t D, double alpha);
 const char *lt_blas_config(void);  // openblas_get_config()
 const char *lt_blas_corename(void);
 int lt_blas_threads(void);
+/// Sets OpenBLAS's threads and Latent's own (lt_set_threads) together.
 void lt_blas_set_threads(int n);
 
 // ---------------------------------------------------------------- signals (signals.c)

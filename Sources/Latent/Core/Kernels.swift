@@ -339,6 +339,8 @@ enum K {
     static var blasConfig: String { String(cString: lt_blas_config()) }
     static var blasCore: String { String(cString: lt_blas_corename()) }
     static var blasThreads: Int { Int(lt_blas_threads()) }
+    static var threads: Int { Int(lt_threads()) }
+    static var gemmName: String { String(cString: lt_gemm_name()) }
     static func setBlasThreads(_ n: Int) { lt_blas_set_threads(Int32(n)) }
     static var fftwVersion: String { String(cString: lt_fftw_version()) }
     static var cpuHasAVX2FMA: Bool { lt_cpu_has_avx2_fma() != 0 }

@@ -9,9 +9,13 @@ public enum RuntimeInfo {
     public static var cpuSupportsAVX2FMA: Bool { K.cpuHasAVX2FMA }
     public static var blas: String { "OpenBLAS (\(K.blasConfig.trimmingCharacters(in: .whitespaces)), core \(K.blasCore))" }
     public static var fft: String { K.fftwVersion + " (single precision, fftw3f)" }
-    /// Threads OpenBLAS uses (OPENBLAS_NUM_THREADS or the core count).
-    public static var threads: Int { K.blasThreads }
+    /// Threads for OpenBLAS and Latent's own kernels (LATENT_NUM_THREADS,
+    /// OPENBLAS_NUM_THREADS or the core count, until `setThreads`).
+    public static var threads: Int { K.threads }
     public static func setThreads(_ n: Int) { K.setBlasThreads(n) }
+    /// Who multiplies matrices: "avx512 (latent)" (our own kernel, on CPUs with
+    /// AVX-512) or "blas" (LATENT_GEMM=blas, LATENT_ISA=avx2|ref, other CPUs).
+    public static var gemm: String { K.gemmName }
 
     public static var cpuSupportsAVX512: Bool { K.cpuHasAVX512 }
 
