@@ -47,6 +47,21 @@ void lt_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
   lt_sgemm_blas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+void lt_sgemm_bias_act(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
+                       const float *B, int ldb, const float *bias, lt_act act, float alpha,
+                       float *C) {
+  if (M == 0 || N == 0) return;
+#if defined(__x86_64__)
+  if (lt_use_own_gemm() && K > 0 &&
+      (act == LT_ACT_IDENTITY || act == LT_ACT_RELU || act == LT_ACT_LEAKY_RELU)) {
+    lt_sgemm_bias_act_f32_avx512(trans_a, trans_b, M, N, K, A, lda, B, ldb, bias, act, alpha, C, N);
+    return;
+  }
+#endif
+  lt_sgemm(trans_a, trans_b, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, N);
+  if (bias || act != LT_ACT_IDENTITY) lt_kernels()->bias_act_forward(C, C, bias, M, N, act, alpha);
+}
+
 void lt_sgemm_strided_batched(int trans_a, int trans_b, int M, int N, int K,
                               float alpha, const float *A, int lda,
                               int64_t stride_a, const float *B, int ldb,

@@ -156,12 +156,38 @@ static void pack_b(float *Bp, const float *B, int ldb, int trans, int p0, int kc
 }
 
 // ------------------------------------------------------------- micro-kernel
+// What the last K slice does to a tile before storing it: add a bias per
+// column, then ReLU / leaky ReLU (the activations as cheap as the store).
+typedef struct {
+  const float *bias;  // NULL: none; else indexed by the tile's first column
+  int act;            // LT_ACT_IDENTITY, LT_ACT_RELU or LT_ACT_LEAKY_RELU
+  float slope;        // leaky ReLU's negative slope
+} epilogue;
+
+static inline __attribute__((always_inline)) __m512 activate(__m512 v, const epilogue *ep) {
+  if (ep->act == LT_ACT_RELU) {
+    // x < 0 ? 0 : x, so NaN passes through as in the reference kernel.
+    __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+    return _mm512_mask_blend_ps(neg, v, _mm512_setzero_ps());
+  }
+  if (ep->act == LT_ACT_LEAKY_RELU) {
+    __mmask16 pos = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
+    return _mm512_mask_blend_ps(pos, _mm512_mul_ps(v, _mm512_set1_ps(ep->slope)), v);
+  }
+  return v;
+}
+
 static inline __attribute__((always_inline)) void
-store_row(float *row, __m512 c0, __m512 c1, __m512 va, __m512 vb, int use_beta, __mmask16 m0, __mmask16 m1) {
+store_row(float *row, __m512 c0, __m512 c1, __m512 va, __m512 vb, int use_beta, __mmask16 m0, __mmask16 m1,
+          const epilogue *ep, __m512 bias0, __m512 bias1) {
   __m512 v0 = _mm512_mul_ps(va, c0), v1 = _mm512_mul_ps(va, c1);
   if (use_beta) {
     v0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), v0);
     v1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), v1);
+  }
+  if (ep) {
+    v0 = activate(_mm512_add_ps(v0, bias0), ep);
+    v1 = activate(_mm512_add_ps(v1, bias1), ep);
   }
   _mm512_mask_storeu_ps(row, m0, v0);
   _mm512_mask_storeu_ps(row + 16, m1, v1);
@@ -178,12 +204,12 @@ store_row(float *row, __m512 c0, __m512 c1, __m512 va, __m512 vb, int use_beta, 
   } while (0)
 #define ROW_STORE(r)                                                                     \
   do {                                                                                   \
-    if (mr > r) store_row(C + (int64_t)r * ldc, c##r##0, c##r##1, va, vb, use_beta, m0, m1); \
+    if (mr > r) store_row(C + (int64_t)r * ldc, c##r##0, c##r##1, va, vb, use_beta, m0, m1, ep, bias0, bias1); \
   } while (0)
 #define DECLARE(r) __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps()
 
 static void micro_kernel(int kc, const float *restrict Ap, const float *restrict Bp, float *C, int ldc,
-                         int mr, int nr, float alpha, float beta) {
+                         int mr, int nr, float alpha, float beta, const epilogue *ep) {
   DECLARE(0); DECLARE(1); DECLARE(2); DECLARE(3); DECLARE(4); DECLARE(5);
   DECLARE(6); DECLARE(7); DECLARE(8); DECLARE(9); DECLARE(10); DECLARE(11);
   for (int k = 0; k < kc; k++) {
@@ -197,6 +223,11 @@ static void micro_kernel(int kc, const float *restrict Ap, const float *restrict
   __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
   __mmask16 m0 = lanes(nr), m1 = lanes(nr - 16);
   int use_beta = beta != 0.0f;
+  __m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
+  if (ep && ep->bias) {
+    bias0 = _mm512_maskz_loadu_ps(m0, ep->bias);
+    bias1 = _mm512_maskz_loadu_ps(m1, ep->bias + 16);
+  }
   ROW_STORE(0); ROW_STORE(1); ROW_STORE(2); ROW_STORE(3); ROW_STORE(4); ROW_STORE(5);
   ROW_STORE(6); ROW_STORE(7); ROW_STORE(8); ROW_STORE(9); ROW_STORE(10); ROW_STORE(11);
 }
@@ -211,6 +242,7 @@ typedef struct {
   const float *A, *B;
   int lda, ldb, ldc;
   float *C;
+  const epilogue *ep;  // NULL: plain product
 } gemm_args;
 
 // The product restricted to rows [i0, i1) and columns [j0, j1) of C.
@@ -220,18 +252,20 @@ static void gemm_block(const gemm_args *g, int i0, int i1, int j0, int j1) {
   int kc_max = imin(KC, g->K);
   float *Bp = buf ? grow(&buf->b, &buf->b_len, (size_t)kc_max * nc_max) : NULL;
   float *Ap = buf ? grow(&buf->a, &buf->a_len, (size_t)kc_max * mc_max) : NULL;
-  if (!Ap || !Bp) {  // out of memory for a few hundred KB: let BLAS do it
+  if ((!Ap || !Bp) && !g->ep) {  // out of memory for a few hundred KB: let BLAS do it
     lt_sgemm_blas(g->trans_a, g->trans_b, i1 - i0, j1 - j0, g->K, g->alpha,
                   g->trans_a ? g->A + i0 : g->A + (int64_t)i0 * g->lda, g->lda,
                   g->trans_b ? g->B + (int64_t)j0 * g->ldb : g->B + j0, g->ldb, g->beta,
                   g->C + (int64_t)i0 * g->ldc + j0, g->ldc);
     return;
   }
+  if (!Ap || !Bp) abort();  // the fused epilogue has no BLAS twin; a few hundred KB failed
   for (int jc = j0; jc < j1; jc += NC) {
     int nc = imin(NC, j1 - jc);
     for (int pc = 0; pc < g->K; pc += KC) {
       int kc = imin(KC, g->K - pc);
       float beta = pc == 0 ? g->beta : 1.0f;
+      int last = pc + kc >= g->K;
       pack_b(Bp, g->B, g->ldb, g->trans_b, pc, kc, jc, nc);
       for (int ic = i0; ic < i1; ic += MC) {
         int mc = imin(MC, i1 - ic);
@@ -240,8 +274,15 @@ static void gemm_block(const gemm_args *g, int i0, int i1, int j0, int j1) {
           int nr = imin(NR, nc - jr);
           for (int ir = 0; ir < mc; ir += MR) {
             float *c = g->C + (int64_t)(ic + ir) * g->ldc + jc + jr;
+            epilogue tile_ep;
+            const epilogue *ep = NULL;
+            if (last && g->ep) {
+              tile_ep = *g->ep;
+              if (tile_ep.bias) tile_ep.bias += jc + jr;
+              ep = &tile_ep;
+            }
             micro_kernel(kc, Ap + (int64_t)ir * kc, Bp + (int64_t)jr * kc, c, g->ldc,
-                         imin(MR, mc - ir), nr, g->alpha, beta);
+                         imin(MR, mc - ir), nr, g->alpha, beta, ep);
           }
         }
       }
@@ -267,10 +308,8 @@ static void run_part(void *ctx, int part) {
   else gemm_block(g, 0, g->M, lo, hi);
 }
 
-void lt_sgemm_f32_avx512(int trans_a, int trans_b, int M, int N, int K, float alpha,
-                         const float *A, int lda, const float *B, int ldb, float beta,
-                         float *C, int ldc) {
-  gemm_args g = {trans_a, trans_b, M, N, K, alpha, beta, A, B, lda, ldb, ldc, C};
+static void run(gemm_args g) {
+  int M = g.M, N = g.N, K = g.K;
   // Below ~1 MFLOP the hand-over to a helper costs more than it saves.
   int threads = lt_threads();
   double flops = 2.0 * M * N * K;
@@ -284,6 +323,27 @@ void lt_sgemm_f32_avx512(int trans_a, int trans_b, int M, int N, int K, float al
   }
   split_job s = {&g, parts, by_rows};
   lt_parallel_for(parts, run_part, &s);
+}
+
+void lt_sgemm_f32_avx512(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta,
+                         float *C, int ldc) {
+  run((gemm_args){trans_a, trans_b, M, N, K, alpha, beta, A, B, lda, ldb, ldc, C, NULL});
+}
+
+void lt_sgemm_bias_act_f32_avx512(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
+                                  const float *B, int ldb, const float *bias, lt_act act, float slope,
+                                  float *C, int ldc) {
+  epilogue ep = {bias, (int)act, slope};
+  if (K == 0) {  // no K slice to end on: C = act(bias)
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++) {
+        float v = bias ? bias[j] : 0.0f;
+        C[(int64_t)i * ldc + j] = act == LT_ACT_RELU ? (v < 0 ? 0 : v) : act == LT_ACT_LEAKY_RELU && !(v > 0) ? slope * v : v;
+      }
+    return;
+  }
+  run((gemm_args){trans_a, trans_b, M, N, K, 1.0f, 0.0f, A, B, lda, ldb, ldc, C, &ep});
 }
 
 #pragma clang attribute pop

@@ -196,6 +196,16 @@ void lt_sgemm_blas(int trans_a, int trans_b, int M, int N, int K, float alpha,
 void lt_sgemm_f32_avx512(int trans_a, int trans_b, int M, int N, int K, float alpha,
                          const float *A, int lda, const float *B, int ldb, float beta,
                          float *C, int ldc);
+/// C(M, N) = act(op(A) op(B) + bias) with C contiguous (ldc = N), bias (N) or
+/// NULL: on the own GEMM the bias and ReLU / leaky ReLU are applied as each
+/// tile is stored (no second pass over C); otherwise GEMM then bias_act.
+void lt_sgemm_bias_act(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
+                       const float *B, int ldb, const float *_Nullable bias, lt_act act, float alpha,
+                       float *C);
+/// The fused form on the own GEMM; act must be identity, ReLU or leaky ReLU.
+void lt_sgemm_bias_act_f32_avx512(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
+                                  const float *B, int ldb, const float *_Nullable bias, lt_act act, float slope,
+                                  float *C, int ldc);
 /// 1 when lt_sgemm uses lt_sgemm_f32_avx512: the CPU has AVX-512 and neither
 /// LATENT_ISA (ref, avx2) nor LATENT_GEMM=blas asks for something else.
 int lt_use_own_gemm(void);

@@ -196,6 +196,14 @@ enum K {
         return out
     }
 
+    /// act(x W^T + bias) for x (m, k) and W (n, k): one pass when the GEMM can
+    /// fuse the bias and activation into its stores (lt_sgemm_bias_act).
+    static func linear(_ x: Tensor, _ w: Tensor, bias: Tensor?, _ act: Activation, m: Int, n: Int, k: Int) -> Tensor {
+        let out = Tensor.uninitialized([m, n])
+        lt_sgemm_bias_act(0, 1, Int32(m), Int32(n), Int32(k), x.base, Int32(k), w.base, Int32(k), bias?.base, act.code, act.alpha, out.base)
+        return out
+    }
+
     // MARK: convolution
 
     struct ConvGeometry {

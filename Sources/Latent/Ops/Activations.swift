@@ -46,7 +46,8 @@ public enum ActivationFunction: Sendable, Equatable {
     }
 }
 
-/// act(x W^T + b): one GEMM, one fused bias+activation pass, one tape node.
+/// act(x W^T + b): one GEMM with the bias and activation fused into it where the
+/// kernel can (else one more pass), one tape node.
 ///
 /// `x` is (N, in), `weight` is (out, in) as in PyTorch, `bias` is (out).
 public func affine(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: ActivationFunction = .identity) -> Tensor {
@@ -54,11 +55,19 @@ public func affine(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activ
                  "affine: input \(x.shape) does not match weight \(weight.shape) (expects (N, in) and (out, in))")
     let n = x.shape[0], out = weight.shape[0], inF = weight.shape[1]
     if let bias { precondition(bias.shape == [out], "affine: bias \(bias.shape) does not match weight \(weight.shape)") }
-    let xw = K.matmul(x, transposeA: false, weight, transposeB: true, m: n, n: out, k: inF, batch: 0, strideA: 0, strideB: 0)
     let act = activation.kernel
-    // Keep the pre-activation (with bias) for the backward pass.
-    let pre = bias == nil ? xw : K.biasAct(xw, bias: bias, .identity, cols: out)
-    let y = act == .identity ? pre : K.biasAct(pre, bias: nil, act, cols: out)
+    // ReLU and leaky ReLU (slope > 0) keep the sign of their input, so their
+    // backward can read the output in place of the pre-activation: one fused
+    // GEMM + bias + activation, no second buffer. Other activations keep the
+    // pre-activation (with bias) for the backward pass.
+    let signPreserving: Bool
+    switch act {
+    case .identity, .relu: signPreserving = true
+    case .leakyReLU(let slope): signPreserving = slope > 0
+    default: signPreserving = false
+    }
+    let pre = K.linear(x, weight, bias: bias, signPreserving ? act : .identity, m: n, n: out, k: inF)
+    let y = signPreserving || act == .identity ? pre : K.biasAct(pre, bias: nil, act, cols: out)
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
     return Tensor.record(y, inputs: inputs) { g in
