@@ -99,11 +99,14 @@ const lt_kernel_table *lt_kernels_for(lt_isa isa) {
   return NULL;
 }
 
+static lt_kernel_table threaded;  // the chosen table, streaming kernels split over threads
+
 static void choose(void) {
   const char *env = getenv("LATENT_ISA");
   int want_ref = env && strcmp(env, "ref") == 0;
   const lt_kernel_table *best = lt_kernels_for(LT_ISA_AVX2);
-  chosen = (best && !want_ref) ? best : &ref_table;
+  lt_wrap_parallel(&threaded, (best && !want_ref) ? best : &ref_table);
+  chosen = &threaded;
 }
 
 const lt_kernel_table *lt_kernels(void) {

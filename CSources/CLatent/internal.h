@@ -13,6 +13,10 @@ void lt_philox4x32_10_block(uint32_t *out,       // (4)
                             uint32_t k0, uint32_t k1,
                             const uint32_t *ctr); // (4)
 
+// A copy of `isa` whose streaming kernels split their work over lt_threads()
+// (parallel.c).
+void lt_wrap_parallel(lt_kernel_table *out, const lt_kernel_table *isa);
+
 // ---------------------------------------------------------------- ref/*.c
 // batch normalisation (batchnorm.c), see latent_kernels.h.
 void lt_batchnorm_forward_f32_ref(float *y, float *mean, float *var,

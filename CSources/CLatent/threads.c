@@ -8,6 +8,7 @@
 // time; a second caller (tests run in parallel) finds it busy and runs its job
 // serially on its own thread, which is always correct.
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -66,12 +67,18 @@ static inline uint32_t current_generation(void) {
   return (uint32_t)(atomic_load_explicit(&ticket, memory_order_acquire) >> GEN_SHIFT);
 }
 
+static double spin_seconds(void) {
+  static double s = -1;
+  if (s < 0) { const char *e = getenv("LATENT_SPIN_US"); s = (e ? atof(e) : 200) * 1e-6; }
+  return s;
+}
+
 static void *helper(void *arg) {
   (void)arg;
   uint32_t seen = current_generation();
   for (;;) {
     // Spin ~200 us for the next job, then sleep until one is posted.
-    double give_up = now_seconds() + 200e-6;
+    double give_up = now_seconds() + spin_seconds();
     int spins = 0;
     while (current_generation() == seen) {
       cpu_relax();
@@ -136,6 +143,12 @@ void lt_parallel_for(int n, void (*fn)(void *ctx, int i), void *ctx) {
   pthread_cond_broadcast(&wake);
   pthread_mutex_unlock(&sleep_lock);
   run_tasks(gen);
-  while (atomic_load_explicit(&done_tasks, memory_order_acquire) < n) cpu_relax();
+  // Every task is claimed; wait for the helpers still running theirs. Yield
+  // now and then: a helper the scheduler put on this very CPU cannot finish
+  // while we spin.
+  for (int spins = 0; atomic_load_explicit(&done_tasks, memory_order_acquire) < n; spins++) {
+    cpu_relax();
+    if (spins % 64 == 63) sched_yield();
+  }
   pthread_mutex_unlock(&busy);
 }

@@ -114,22 +114,4 @@ import Testing
             return
         }
     }
-
-    @Test func parallelForRunsEveryTaskOnce() {
-        let saved = lt_threads()
-        lt_set_threads(2)
-        defer { lt_set_threads(saved) }
-        final class Counts { var hits = [Int32](repeating: 0, count: 1000) }
-        let counts = Counts()
-        for n in [1, 2, 3, 17, 1000] {
-            counts.hits = [Int32](repeating: 0, count: 1000)
-            counts.hits.withUnsafeMutableBufferPointer { buf in
-                lt_parallel_for(Int32(n), { ctx, i in
-                    let p = ctx.assumingMemoryBound(to: Int32.self)
-                    p[Int(i)] += 1   // each index is handed out once, so no two threads touch one slot
-                }, buf.baseAddress!)
-            }
-            #expect(counts.hits.prefix(n).allSatisfy { $0 == 1 } && counts.hits.dropFirst(n).allSatisfy { $0 == 0 }, "n \(n)")
-        }
-    }
 }
