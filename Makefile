@@ -84,7 +84,12 @@ test: build
 	test -s .build/smoke-study/m/agreement.png && test -s .build/smoke-study/m/spread-mig.png && test -s .build/smoke-study/m/scores.csv
 	! $(BIN)/latent study --data shapes-tiny --grid 'beta-vae:gamma=1' --out .build/smoke-study/bad 2>/dev/null
 	@echo "== Examples/: a package that depends on Latent by path =="
+	@# SwiftPM does not notice source files added to a path dependency reached
+	@# through a symlink; rebuild Examples/ from scratch when the file list changed.
+	@mkdir -p .build && (cd Sources && find . -type f; cd ../CSources && find . -type f) | sort > .build/examples-sources.list
+	@cmp -s .build/examples-sources.list Examples/.build/sources.list 2>/dev/null || rm -rf Examples/.build
 	cd Examples && $(SWIFT) build -c $(CONFIG) && .build/$(CONFIG)/TrainFlow 200
+	@cp .build/examples-sources.list Examples/.build/sources.list
 
 ## demo: build and run the main job: every model family on built-in data, then runs/demo/report.html
 demo: build
