@@ -117,15 +117,104 @@ void lt_col2im_f32(float *im, const float *col, int64_t ld, int C, int H,
   lt_kernels()->col2im(im, col, ld, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
 }
 
+// Per-image, per-channel work of a chunk (im2col, col2im, layout copies)
+// split over the threads: the units are (image, channel) pairs, numbered
+// image-major, cut into one contiguous range per thread; each range is handed
+// to fn as runs of channels within one image. Runs write disjoint memory.
+typedef void (*span_fn)(const void *ctx, int image, int c0, int c1);
+typedef struct { span_fn fn; const void *ctx; int images, channels, parts; } span_job;
+
+static void span_part(void *p, int part) {
+  const span_job *j = p;
+  int64_t units = (int64_t)j->images * j->channels;
+  int64_t lo = units * part / j->parts, hi = units * (part + 1) / j->parts;
+  while (lo < hi) {
+    int image = (int)(lo / j->channels), c0 = (int)(lo % j->channels);
+    int64_t end = (int64_t)image * j->channels + j->channels;
+    int c1 = (int)((hi < end ? hi : end) - (int64_t)image * j->channels);
+    j->fn(j->ctx, image, c0, c1);
+    lo = (int64_t)image * j->channels + c1;
+  }
+}
+
+// work: floats touched in all, to keep small layers on one thread.
+static void for_spans(int images, int channels, int64_t work, span_fn fn, const void *ctx) {
+  int t = lt_threads();
+  int64_t units = (int64_t)images * channels;
+  int parts = work < (1 << 15) || t < 2 ? 1 : (units < t ? (int)units : t);
+  span_job j = {fn, ctx, images, channels, parts};
+  if (parts < 2) { span_part(&j, 0); return; }
+  lt_parallel_for(parts, span_part, &j);
+}
+
+// im2col of images [n0, n0 + m) of x(N, C, H, W) into col(C*kh*kw, m*oh*ow).
+typedef struct {
+  float *col; const float *x; int64_t ld; int n0, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow;
+} im2col_job;
+static void im2col_span(const void *p, int i, int c0, int c1) {
+  const im2col_job *j = p;
+  int64_t ohow = (int64_t)j->oh * j->ow, kk = (int64_t)j->kh * j->kw;
+  lt_im2col_f32(j->col + (int64_t)c0 * kk * j->ld + i * ohow,
+                j->x + ((int64_t)(j->n0 + i) * j->C + c0) * j->H * j->W, j->ld, c1 - c0, j->H, j->W, j->kh, j->kw,
+                j->sh, j->sw, j->ph, j->pw, j->oh, j->ow);
+}
+static void im2col_chunk(float *col, const float *x, int64_t ld, int n0, int m, int C, int H, int W, int kh, int kw,
+                         int sh, int sw, int ph, int pw, int oh, int ow) {
+  im2col_job j = {col, x, ld, n0, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow};
+  for_spans(m, C, (int64_t)C * kh * kw * ld, im2col_span, &j);
+}
+
+// dx images [n0, n0 + m) = col2im(col): channel planes zeroed, then accumulated.
+static void col2im_span(const void *p, int i, int c0, int c1) {
+  const im2col_job *j = p;
+  int64_t ohow = (int64_t)j->oh * j->ow, kk = (int64_t)j->kh * j->kw, plane = (int64_t)j->H * j->W;
+  float *dxn = (float *)j->x + ((int64_t)(j->n0 + i) * j->C + c0) * plane;
+  memset(dxn, 0, sizeof(float) * (size_t)((c1 - c0) * plane));
+  lt_col2im_f32(dxn, j->col + (int64_t)c0 * kk * j->ld + i * ohow, j->ld, c1 - c0, j->H, j->W, j->kh, j->kw, j->sh,
+                j->sw, j->ph, j->pw, j->oh, j->ow);
+}
+static void col2im_chunk(float *dx, const float *col, int64_t ld, int n0, int m, int C, int H, int W, int kh, int kw,
+                         int sh, int sw, int ph, int pw, int oh, int ow) {
+  im2col_job j = {(float *)col, dx, ld, n0, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow};
+  for_spans(m, C, (int64_t)C * kh * kw * ld, col2im_span, &j);
+}
+
+// Layout moves between (m, O, ohow) images and an (O, m*ohow) GEMM operand,
+// with an optional bias added on the way to the images.
+typedef struct { float *dst; const float *src; const float *bias; int64_t ld, ohow; int n0, O, to_images; } move_job;
+static void move_span(const void *p, int i, int o0, int o1) {
+  const move_job *j = p;
+  for (int o = o0; o < o1; o++) {
+    float *img = (float *)(j->to_images ? j->dst : j->src) + ((int64_t)(j->n0 + i) * j->O + o) * j->ohow;
+    float *mat = (float *)(j->to_images ? j->src : j->dst) + (int64_t)o * j->ld + (int64_t)i * j->ohow;
+    if (!j->to_images) { memcpy(mat, img, sizeof(float) * (size_t)j->ohow); continue; }
+    float b = j->bias ? j->bias[o] : 0.0f;
+    if (mat != img) for (int64_t q = 0; q < j->ohow; q++) img[q] = mat[q] + b;
+    else if (j->bias) for (int64_t q = 0; q < j->ohow; q++) img[q] += b;
+  }
+}
+static void move_chunk(float *dst, const float *src, const float *bias, int64_t ld, int64_t ohow, int n0, int m, int O,
+                       int to_images) {
+  move_job j = {dst, src, bias, ld, ohow, n0, O, to_images};
+  for_spans(m, O, (int64_t)O * ld, move_span, &j);
+}
+
 // Col + output buffer budget per chunk (floats): 256 KB stays in L2 between
 // im2col and the GEMM's packing. Measured on W3 at 1 thread (steps/s, loaded
-// machine): 8 MB 11.3-12.4, 1 MB 11.9-13.1, 256 KB 13.3-13.8, 64 KB 12.5-13.4.
-enum { CHUNK_BUDGET = 1 << 16 };
+// machine, OpenBLAS): 8 MB 11.3-12.4, 1 MB 11.9-13.1, 256 KB 13.3-13.8, 64 KB
+// 12.5-13.4. Deep layers with small outputs (W6's 8x8x128 and 4x4x256) got a
+// single image per chunk that way, GEMMs 16-64 columns wide; a chunk now has
+// at least MIN_COLS columns (W6 2.5 -> 3.2 steps/s at 1 thread with the own
+// GEMM, W3 unchanged; 512 and more slowed W3), within MAX_FLOATS (16 MB).
+enum { CHUNK_BUDGET = 1 << 16, MIN_COLS = 256, MAX_FLOATS = 1 << 22 };
 
 int lt_conv2d_chunk(int N, int C, int O, int kh, int kw, int oh, int ow) {
   if (N <= 1) return N < 1 ? 1 : N;
   int64_t per = ((int64_t)C * kh * kw + O) * oh * ow;
+  int64_t ohow = (int64_t)oh * ow;
   int64_t most = per > 0 ? CHUNK_BUDGET / per : N;
+  if (ohow > 0 && most * ohow < MIN_COLS) most = (MIN_COLS + ohow - 1) / ohow;
+  if (per > 0 && most > MAX_FLOATS / per) most = MAX_FLOATS / per;
   if (most < 1) most = 1;
   if (most >= N) return N;
   // Balance the chunks: ceil(N / ceil(N / most)).
@@ -162,19 +251,11 @@ void lt_conv2d_forward_f32(float *y,       // (N, O, oh, ow)
     float *col = work;                           // (ckk, m*ohow)
     float *out = work + (int64_t)ckk * ld;       // (O, m*ohow)
     if (m == 1) out = y + (int64_t)n0 * O * ohow;  // already (O, ohow)
-    for (int i = 0; i < m; i++)
-      lt_im2col_f32(col + (int64_t)i * ohow, x + (int64_t)(n0 + i) * C * H * W, ld, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
+    im2col_chunk(col, x, ld, n0, m, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
     // out(O, m*ohow) = w(O, ckk) col(ckk, m*ohow)
     lt_sgemm(0, 0, O, (int)ld, ckk, 1.0f, w, ckk, col, (int)ld, 0.0f, out, (int)ld);
     // (O, m, ohow) -> (m, O, ohow), adding the bias on the way.
-    for (int i = 0; i < m; i++)
-      for (int o = 0; o < O; o++) {
-        float *d = y + ((int64_t)(n0 + i) * O + o) * ohow;
-        const float *s = out + (int64_t)o * ld + (int64_t)i * ohow;
-        float b = bias ? bias[o] : 0.0f;
-        if (s != d) for (int p = 0; p < ohow; p++) d[p] = s[p] + b;
-        else if (bias) for (int p = 0; p < ohow; p++) d[p] += b;
-      }
+    move_chunk(y, out, bias, ld, ohow, n0, m, O, 1);
   }
 }
 
@@ -209,25 +290,16 @@ void lt_conv2d_backward_f32(float *_Nullable dx,    // (N, C, H, W), written
     float *g = work + (int64_t)ckk * ld;     // (O, m*ohow): dy of the chunk, channels first
     const float *gt = g;
     if (m == 1) gt = dy + (int64_t)n0 * O * ohow;
-    else
-      for (int i = 0; i < m; i++)
-        for (int o = 0; o < O; o++)
-          memcpy(g + (int64_t)o * ld + (int64_t)i * ohow, dy + ((int64_t)(n0 + i) * O + o) * ohow,
-                 sizeof(float) * (size_t)ohow);
+    else move_chunk(g, dy, NULL, ld, ohow, n0, m, O, 0);
     if (dw && x) {
-      for (int i = 0; i < m; i++)
-        lt_im2col_f32(col + (int64_t)i * ohow, x + (int64_t)(n0 + i) * C * H * W, ld, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
+      im2col_chunk(col, x, ld, n0, m, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
       // dw(O, ckk) += g(O, m*ohow) col(ckk, m*ohow)^T
       lt_sgemm(0, 1, O, ckk, (int)ld, 1.0f, gt, (int)ld, col, (int)ld, 1.0f, dw, ckk);
     }
     if (dx) {
       // dcol(ckk, m*ohow) = w(O, ckk)^T g(O, m*ohow), then scatter back per image.
       lt_sgemm(1, 0, ckk, (int)ld, O, 1.0f, w, ckk, gt, (int)ld, 0.0f, col, (int)ld);
-      for (int i = 0; i < m; i++) {
-        float *dxn = dx + (int64_t)(n0 + i) * C * H * W;
-        memset(dxn, 0, sizeof(float) * (size_t)C * H * W);
-        lt_col2im_f32(dxn, col + (int64_t)i * ohow, ld, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
-      }
+      col2im_chunk(dx, col, ld, n0, m, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
     }
   }
 }
@@ -259,25 +331,16 @@ void lt_conv_transpose2d_backward_f32(float *_Nullable dx,     // (N, O, oh, ow)
     int64_t ld = (int64_t)m * ohow;
     float *col = work;                       // (ckk, m*ohow)
     float *buf = work + (int64_t)ckk * ld;   // (O, m*ohow)
-    for (int i = 0; i < m; i++)
-      lt_im2col_f32(col + (int64_t)i * ohow, dy + (int64_t)(n0 + i) * C * H * W, ld, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
+    im2col_chunk(col, dy, ld, n0, m, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
     if (dx) {
       float *out = m == 1 ? dx + (int64_t)n0 * O * ohow : buf;
       lt_sgemm(0, 0, O, (int)ld, ckk, 1.0f, w, ckk, col, (int)ld, 0.0f, out, (int)ld);
-      if (m > 1)
-        for (int i = 0; i < m; i++)
-          for (int o = 0; o < O; o++)
-            memcpy(dx + ((int64_t)(n0 + i) * O + o) * ohow, buf + (int64_t)o * ld + (int64_t)i * ohow,
-                   sizeof(float) * (size_t)ohow);
+      if (m > 1) move_chunk(dx, buf, NULL, ld, ohow, n0, m, O, 1);
     }
     if (dw) {
       const float *xt = buf;
       if (m == 1) xt = x + (int64_t)n0 * O * ohow;
-      else
-        for (int i = 0; i < m; i++)
-          for (int o = 0; o < O; o++)
-            memcpy(buf + (int64_t)o * ld + (int64_t)i * ohow, x + ((int64_t)(n0 + i) * O + o) * ohow,
-                   sizeof(float) * (size_t)ohow);
+      else move_chunk(buf, x, NULL, ld, ohow, n0, m, O, 0);
       lt_sgemm(0, 1, O, ckk, (int)ld, 1.0f, xt, (int)ld, col, (int)ld, 1.0f, dw, ckk);
     }
   }
