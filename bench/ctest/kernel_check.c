@@ -416,6 +416,32 @@ static void test_gemm(void) {
         check("lt_sgemm", C, Cn, M * ldc, bound, 0, "");
         ffree(A); ffree(B); ffree(C); ffree(Cn);
       }
+  // Products big enough to be packed in several K slices and split over the
+  // threads (the own AVX-512 GEMM where the CPU has it), operands allocated to
+  // their exact extent so the sanitizers see any read past them; then the
+  // fused bias + ReLU form against GEMM + reference bias_act.
+  for (int ta = 0; ta < 2; ta++)
+    for (int tb = 0; tb < 2; tb++) {
+      int M = 101, N = 70, K = 300;
+      int lda = ta ? M + 3 : K + 3, ldb = tb ? K + 1 : N + 1, ldc = N + 5;
+      int64_t asz = (int64_t)((ta ? K : M) - 1) * lda + (ta ? M : K);
+      int64_t bsz = (int64_t)((tb ? N : K) - 1) * ldb + (tb ? K : N);
+      int64_t csz = (int64_t)(M - 1) * ldc + N;
+      float *A = falloc(asz), *B = falloc(bsz), *C = falloc(csz), *Cn = falloc(csz);
+      fill(A, asz, -1, 1); fill(B, bsz, -1, 1); fill(C, csz, -1, 1);
+      memcpy(Cn, C, sizeof(float) * csz);
+      double bound = 0;
+      gemm_naive(Cn, &bound, ta, tb, M, N, K, -1.25f, A, lda, B, ldb, 0.5f, ldc);
+      lt_sgemm(ta, tb, M, N, K, -1.25f, A, lda, B, ldb, 0.5f, C, ldc);
+      for (int i = 0; i < M; i++) check("lt_sgemm/large", C + (int64_t)i * ldc, Cn + (int64_t)i * ldc, N, bound, 0, "");
+      float *bias = falloc(N), *F = falloc((int64_t)M * N), *G = falloc((int64_t)M * N);
+      fill(bias, N, -1, 1);
+      lt_sgemm_bias_act(ta, tb, M, N, K, A, lda, B, ldb, bias, LT_ACT_RELU, 0, F);
+      lt_sgemm_blas(ta, tb, M, N, K, 1, A, lda, B, ldb, 0, G, N);
+      R->bias_act_forward(G, G, bias, M, N, LT_ACT_RELU, 0);
+      check("lt_sgemm_bias_act/relu", F, G, (int64_t)M * N, 1e-4 * K, 0, "");
+      ffree(A); ffree(B); ffree(C); ffree(Cn); ffree(bias); ffree(F); ffree(G);
+    }
   float dummy = 7.0f;
   lt_sgemm(0, 0, 0, 5, 3, 1, &dummy, 3, &dummy, 5, 0, &dummy, 5); // M == 0: no-op
   float want7 = 7.0f;
