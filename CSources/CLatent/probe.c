@@ -4,7 +4,8 @@
 #include "latent_kernels.h"
 
 #if defined(__x86_64__)
-double lt_fma_probe_avx2(int64_t iterations, float *sink);  // avx2/probe.c
+double lt_fma_probe_avx2(int64_t iterations, float *sink);    // avx2/probe.c
+double lt_fma_probe_avx512(int64_t iterations, float *sink);  // avx512/probe.c
 #endif
 
 static double probe_scalar(int64_t iterations, float *sink) {
@@ -24,4 +25,11 @@ double lt_fma_probe(int64_t iterations, float *sink) {
   if (lt_kernels()->isa == LT_ISA_AVX2) return lt_fma_probe_avx2(iterations, sink);
 #endif
   return probe_scalar(iterations, sink);
+}
+
+double lt_fma_probe_wide(int64_t iterations, float *sink) {
+#if defined(__x86_64__)
+  if (lt_use_own_gemm()) return lt_fma_probe_avx512(iterations, sink);
+#endif
+  return lt_fma_probe(iterations, sink);
 }

@@ -243,6 +243,8 @@ void lt_signal_clear(void);
 /// Runs `iterations` rounds of independent FMAs with the active ISA and
 /// returns the float32 flops performed (benchmark yardstick for the peak).
 double lt_fma_probe(int64_t iterations, float *sink);
+/// The same with the widest vectors the GEMM uses (AVX-512 when lt_use_own_gemm()).
+double lt_fma_probe_wide(int64_t iterations, float *sink);
 
 // ---------------------------------------------------------------- FFT (fft.c)
 const char *lt_fftw_version(void);
