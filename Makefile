@@ -11,7 +11,7 @@ BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo check-report bench bench-peers bench-mpi info fmt clean fuzz sanitize
+.PHONY: setup build test test-ref demo check-report bench bench-peers bench-mpi info fmt clean fuzz sanitize arm64-check
 
 ## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
 ## on a machine without apt-get it says what to install instead
@@ -150,6 +150,17 @@ fuzz: setup
 ## sanitize: the standalone C kernel checks under AddressSanitizer + UndefinedBehaviorSanitizer
 sanitize: setup
 	SANITIZE=1 sh bench/ctest/run.sh
+
+## arm64-check: cross-build the C kernels for arm64 and run their checks under qemu
+arm64-check:
+	@if ! command -v qemu-aarch64-static >/dev/null || [ ! -e /usr/lib/aarch64-linux-gnu/libopenblas.so ] \
+	    || ! ls -d /usr/lib/gcc-cross/aarch64-linux-gnu/* >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    dpkg --add-architecture arm64 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      qemu-user-static libc6-dev-arm64-cross libgcc-12-dev-arm64-cross libopenblas-dev:arm64 libfftw3-dev:arm64; \
+	  else echo "arm64-check needs qemu-user-static and arm64 OpenBLAS/FFTW (see tests/arm64/run.sh)"; exit 1; fi; \
+	fi
+	sh tests/arm64/run.sh
 
 info: build
 	$(BIN)/latent info
