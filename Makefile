@@ -11,7 +11,7 @@ BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo check-report bench bench-peers bench-mpi info fmt clean fuzz sanitize arm64-check
+.PHONY: setup build test test-ref demo check-report bench bench-peers bench-mpi info fmt clean fuzz sanitize tsan arm64-check
 
 ## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
 ## on a machine without apt-get it says what to install instead
@@ -150,6 +150,10 @@ fuzz: setup
 ## sanitize: the standalone C kernel checks under AddressSanitizer + UndefinedBehaviorSanitizer
 sanitize: setup
 	SANITIZE=1 sh bench/ctest/run.sh
+
+## tsan: the C kernel checks under ThreadSanitizer (thread pool, threaded GEMM and kernels)
+tsan: setup
+	TSAN=1 sh bench/ctest/run.sh
 
 ## arm64-check: cross-build the C kernels for arm64 and run their checks under qemu
 arm64-check:
