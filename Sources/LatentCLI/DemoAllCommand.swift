@@ -202,7 +202,7 @@ struct DemoAll: ParsableCommand {
         }
 
         let seconds = Date().timeIntervalSince(started)
-        report.intro.append(String(format: "Total time: %.0f s on %d threads (isa %@).", seconds, RuntimeInfo.threads, RuntimeInfo.isa))
+        report.intro.append(String(format: "Total time: %.0f s on %d threads (kernels %@, matrix products %@).", seconds, RuntimeInfo.threads, RuntimeInfo.isa, RuntimeInfo.gemm))
         let page = out + "/report.html"
         try report.write(to: page)
         let problems = try HTMLReport.verifyImages(ofPage: page)
