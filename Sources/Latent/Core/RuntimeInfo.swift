@@ -1,3 +1,4 @@
+import CLatent
 import Foundation
 
 /// What this build of Latent runs on: version, the kernel ISA chosen at start-up,
@@ -27,9 +28,11 @@ public enum RuntimeInfo {
     /// chooses its kernels when the library loads, before any of our code runs, so
     /// the only way is to set OPENBLAS_CORETYPE and re-execute the program once.
     /// Executables call this first thing; a user's OPENBLAS_CORETYPE always wins.
-    /// Linux only (it needs /proc/self/exe); elsewhere it does nothing.
+    /// Linux only (it needs /proc/self/exe); elsewhere it does nothing. Not needed
+    /// (and skipped) when Latent's own AVX-512 GEMM does the matrix products.
     public static func useFastestBLASKernels() {
         #if os(Linux)
+        guard lt_use_own_gemm() == 0 else { return }
         let env = ProcessInfo.processInfo.environment
         guard env["OPENBLAS_CORETYPE"] == nil, env["LATENT_NO_REEXEC"] == nil, K.cpuHasAVX512 else { return }
         guard ["Haswell", "Zen", "Sandybridge"].contains(K.blasCore.trimmingCharacters(in: .whitespaces)) else { return }
