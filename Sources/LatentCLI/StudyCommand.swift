@@ -28,7 +28,7 @@ struct StudyCommand: ParsableCommand, UsesMPIRanks {
     @Option(help: "Training steps per model (default: the preset's).") var steps: Int?
     @Option(help: "small (a small-scale run, under 30 minutes on 2 cores) or full (published settings).") var preset = "small"
     @Option(help: "Models trained at once; OpenBLAS threads per model = max(1, cores / jobs).") var jobs = 1
-    @Option(name: .customLong("threads-per-model"), help: "OpenBLAS threads per model (default max(1, cores / jobs)); fix it for bitwise-equal tables across --jobs.") var threadsPerModel: Int?
+    @Option(name: .customLong("threads-per-model"), help: "Threads per model, for OpenBLAS and Latent's own kernels (default max(1, cores / jobs)); fix it for bitwise-equal tables across --jobs.") var threadsPerModel: Int?
     @Option(help: "Run share I of N (0-based; models dealt round-robin in the study's order).") var shard: String?
     @Option(help: "The study seed.") var seed: UInt64 = 0
     @Option(name: .customLong("max-models"), help: "Train at most this many models now, then write the partial tables.") var maxModels: Int?
