@@ -99,8 +99,11 @@ static void transpose_rows(float *dst, int dst_stride, int width, const float *s
     int kk = kc - k0 < 8 ? kc - k0 : 8;
     __mmask8 km = (__mmask8)((1u << kk) - 1);
     __m256 r[8];
-    for (int i = 0; i < 8; i++)
-      r[i] = i < rows ? _mm256_maskz_loadu_ps(km, src + i * ld + k0) : _mm256_setzero_ps();
+    if (kk == 8)  // plain loads for whole blocks (masked loads cost more here)
+      for (int i = 0; i < 8; i++) r[i] = i < rows ? _mm256_loadu_ps(src + i * ld + k0) : _mm256_setzero_ps();
+    else
+      for (int i = 0; i < 8; i++)
+        r[i] = i < rows ? _mm256_maskz_loadu_ps(km, src + i * ld + k0) : _mm256_setzero_ps();
     transpose8(r);
     for (int i = 0; i < kk; i++) {
       float *d = dst + (int64_t)(k0 + i) * dst_stride;
