@@ -62,6 +62,22 @@ void lt_sgemm_bias_act(int trans_a, int trans_b, int M, int N, int K, const floa
   if (bias || act != LT_ACT_IDENTITY) lt_kernels()->bias_act_forward(C, C, bias, M, N, act, alpha);
 }
 
+#if !defined(__x86_64__)
+// No AVX-512 here: the own-GEMM entry points keep their contract through BLAS
+// (lt_use_own_gemm() is 0, so lt_sgemm never calls them).
+void lt_sgemm_f32_avx512(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A, int lda,
+                         const float *B, int ldb, float beta, float *C, int ldc) {
+  lt_sgemm_blas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+void lt_sgemm_bias_act_f32_avx512(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
+                                  const float *B, int ldb, const float *bias, lt_act act, float slope,
+                                  float *C, int ldc) {
+  lt_sgemm_blas(trans_a, trans_b, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+  if (bias || act != LT_ACT_IDENTITY)
+    for (int i = 0; i < M; i++) lt_kernels()->bias_act_forward(C + (int64_t)i * ldc, C + (int64_t)i * ldc, bias, 1, N, act, slope);
+}
+#endif
+
 void lt_sgemm_strided_batched(int trans_a, int trans_b, int M, int N, int K,
                               float alpha, const float *A, int lda,
                               int64_t stride_a, const float *B, int ldb,

@@ -67,11 +67,10 @@ static inline uint32_t current_generation(void) {
   return (uint32_t)(atomic_load_explicit(&ticket, memory_order_acquire) >> GEN_SHIFT);
 }
 
-static double spin_seconds(void) {
-  static double s = -1;
-  if (s < 0) { const char *e = getenv("LATENT_SPIN_US"); s = (e ? atof(e) : 200) * 1e-6; }
-  return s;
-}
+// How long a helper spins for the next job before sleeping: 200 us, or
+// LATENT_SPIN_US. Set before the first helper starts (pthread_create orders it).
+static double spin_seconds_value = 200e-6;
+static double spin_seconds(void) { return spin_seconds_value; }
 
 static void *helper(void *arg) {
   (void)arg;
@@ -127,13 +126,18 @@ void lt_parallel_for(int n, void (*fn)(void *ctx, int i), void *ctx) {
     for (int i = 0; i < n; i++) fn(ctx, i);
     return;
   }
+  if (started_helpers == 0) {
+    const char *e = getenv("LATENT_SPIN_US");
+    if (e && atof(e) >= 0) spin_seconds_value = atof(e) * 1e-6;
+  }
   while (started_helpers < threads - 1) {
     pthread_t t;
     if (pthread_create(&t, NULL, helper, NULL) != 0) break;
     pthread_detach(t);
     started_helpers++;
   }
-  // Helpers beyond `threads - 1` (after lowering the count) just find no tasks left.
+  // After lowering the count, helpers beyond `threads - 1` still exist and may
+  // take some of the `n` tasks (results are the same; at most n run at once).
   job_fn = fn;
   job_ctx = ctx;
   atomic_store_explicit(&done_tasks, 0, memory_order_relaxed);

@@ -64,6 +64,19 @@ import Testing
     }
 
     @Test(.enabled(if: lt_cpu_has_avx512() != 0, "the CPU has no AVX-512"))
+    func emptyKAndZeroAlphaOnlyScaleC() {
+        // As BLAS: K == 0 or alpha == 0 gives C = beta C (NaN in A or B never reaches C),
+        // also on a thread whose packing buffers already exist (a review found K == 0 skipped beta there).
+        check(false, false, 20, 40, 20, alpha: 1, beta: 0, pad: 0, threads: 1)
+        check(false, false, 5, 5, 0, alpha: 1, beta: 0.5, pad: 0, threads: 1)
+        check(true, true, 5, 5, 0, alpha: 1, beta: 0, pad: 2, threads: 1)
+        let a = [Float](repeating: .nan, count: 6 * 7), b = [Float](repeating: .infinity, count: 7 * 3)
+        var c: [Float] = (0..<18).map { Float($0) }
+        lt_sgemm_f32_avx512(0, 0, 6, 3, 7, 0, a, 7, b, 3, 2, &c, 3)
+        #expect(c == (0..<18).map { 2 * Float($0) }, "alpha = 0 must give beta C: \(c)")
+    }
+
+    @Test(.enabled(if: lt_cpu_has_avx512() != 0, "the CPU has no AVX-512"))
     func largeThreadedProductSplitsByRowsAndByColumns() {
         // Tall: split by rows; wide: split by columns; both exceed one MC x NC block.
         check(false, true, 517, 70, 300, alpha: 1, beta: 0, pad: 1, threads: 2)

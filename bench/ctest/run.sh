@@ -17,7 +17,7 @@ if [ "${TSAN:-0}" = 1 ]; then
     $(find "$ROOT/CSources/CLatent" -name '*.c' | sort) "$ROOT/bench/ctest/kernel_check.c" \
     -o "$OUT-tsan" -lopenblas -lfftw3f -lm -lpthread
   # A data race makes TSan exit non-zero (exitcode 66) after printing it.
-  LATENT_CHECK_NO_TIMING=1 LATENT_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 "$OUT-tsan" > "$OUT-tsan.log" || {
+  LATENT_CHECK_NO_TIMING=1 LATENT_NUM_THREADS=4 OPENBLAS_NUM_THREADS=1 "$OUT-tsan" > "$OUT-tsan.log" || {
     cat "$OUT-tsan.log"; echo "tsan: FAILED (see the report above)"; exit 1; }
   grep -E "lt_kernels|ALL OK" "$OUT-tsan.log"
   exit 0

@@ -130,7 +130,8 @@ static void pack_a(float *Ap, const float *A, int lda, int trans, int i0, int mc
       // A stored (M, K): rows 0-7 and 8-11 of the panel as transposed blocks.
       const float *src = A + (int64_t)(i0 + q) * lda + p0;
       transpose_rows(dst, MR, 8, src, lda, mr, kc);
-      transpose_rows(dst + 8, MR, 4, src + 8 * (int64_t)lda, lda, mr - 8, kc);
+      // Rows past mr are zeros; no pointer is formed past the operand.
+      transpose_rows(dst + 8, MR, 4, mr > 8 ? src + 8 * (int64_t)lda : src, lda, mr - 8, kc);
     }
   }
 }
@@ -147,13 +148,13 @@ static void pack_b(float *Bp, const float *B, int ldb, int trans, int p0, int kc
       for (int k = 0; k < kc; k++) {
         const float *src = B + (int64_t)(p0 + k) * ldb + j0 + q;
         _mm512_store_ps(dst + k * NR, _mm512_maskz_loadu_ps(m0, src));
-        _mm512_store_ps(dst + k * NR + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+        _mm512_store_ps(dst + k * NR + 16, nr > 16 ? _mm512_maskz_loadu_ps(m1, src + 16) : _mm512_setzero_ps());
       }
     } else {
       // B stored (N, K): a row of B is a column of the panel; 8 columns at a time.
       const float *src = B + (int64_t)(j0 + q) * ldb + p0;
       for (int c = 0; c < NR; c += 8)
-        transpose_rows(dst + c, NR, 8, src + (int64_t)c * ldb, ldb, nr - c, kc);
+        transpose_rows(dst + c, NR, 8, c < nr ? src + (int64_t)c * ldb : src, ldb, nr - c, kc);
     }
   }
 }
@@ -311,8 +312,22 @@ static void run_part(void *ctx, int part) {
   else gemm_block(g, 0, g->M, lo, hi);
 }
 
+// C = beta * C over the M x N block (beta == 0: C is not read), for K == 0
+// or alpha == 0 as BLAS defines them (Inf / NaN in A or B do not reach C).
+static void scale_only(const gemm_args *g) {
+  for (int i = 0; i < g->M; i++) {
+    float *c = g->C + (int64_t)i * g->ldc;
+    for (int j = 0; j < g->N; j++) c[j] = g->beta == 0.0f ? 0.0f : g->beta * c[j];
+  }
+}
+
 static void run(gemm_args g) {
   int M = g.M, N = g.N, K = g.K;
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || g.alpha == 0.0f) {
+    scale_only(&g);
+    return;
+  }
   // Below ~1 MFLOP the hand-over to a helper costs more than it saves.
   int threads = lt_threads();
   double flops = 2.0 * M * N * K;
