@@ -54,7 +54,9 @@ import Testing
 
     @Test(.enabled(if: lt_cpu_has_avx512() != 0, "the CPU has no AVX-512"))
     func ownGemmAgainstTripleLoop() {
-        let shapes = [(1, 1, 1), (12, 32, 1), (13, 33, 5), (11, 31, 257), (25, 65, 300), (40, 2, 256), (3, 100, 2), (100, 17, 513), (200, 40, 64)]
+        let shapes = [(1, 1, 1), (12, 32, 1), (13, 33, 5), (11, 31, 257), (25, 65, 300), (40, 2, 256), (3, 100, 2), (100, 17, 513), (200, 40, 64),
+                      // N <= 4: the direct narrow forms (NT dot products, TN row sweeps), M past a 64-row block
+                      (130, 3, 70), (65, 4, 17), (7, 1, 300), (200, 2, 512)]
         for (m, n, k) in shapes {
             for ta in [false, true] { for tb in [false, true] {
                 check(ta, tb, m, n, k, alpha: 1, beta: 0, pad: 3, threads: 1)
@@ -89,7 +91,7 @@ import Testing
         // BLAS + the reference bias/activation kernel, on edge-sized tiles and a
         // K deeper than one slice; NaN inputs must pass through ReLU as NaN.
         let ref = lt_kernels_for(LT_ISA_REF)!.pointee
-        for (m, n, k) in [(1, 1, 1), (13, 33, 7), (50, 70, 300), (3, 2, 256)] {
+        for (m, n, k) in [(1, 1, 1), (13, 33, 7), (50, 70, 300), (3, 2, 256), (70, 3, 33)] {
             var x = values(m * k, seed: 11), w = values(n * k, seed: 12)
             x[0] = .nan
             let bias = values(n, seed: 13)

@@ -420,9 +420,10 @@ static void test_gemm(void) {
   // threads (the own AVX-512 GEMM where the CPU has it), operands allocated to
   // their exact extent so the sanitizers see any read past them; then the
   // fused bias + ReLU form against GEMM + reference bias_act.
+  for (int narrow = 0; narrow < 2; narrow++)  // N = 3: the direct narrow forms
   for (int ta = 0; ta < 2; ta++)
     for (int tb = 0; tb < 2; tb++) {
-      int M = 101, N = 70, K = 300;
+      int M = 101, N = narrow ? 3 : 70, K = 300;
       int lda = ta ? M + 3 : K + 3, ldb = tb ? K + 1 : N + 1, ldc = N + 5;
       int64_t asz = (int64_t)((ta ? K : M) - 1) * lda + (ta ? M : K);
       int64_t bsz = (int64_t)((tb ? N : K) - 1) * ldb + (tb ? K : N);

@@ -321,6 +321,74 @@ static void scale_only(const gemm_args *g) {
   }
 }
 
+// ------------------------------------------------------- narrow products
+// N <= SMALL_N columns (a flow's 256 -> 2 output layer, the weight gradient
+// of its 2 -> 256 input layer) would use 2 of a tile's 32 columns: 16x the
+// work. Two layouts have a direct form; the others take the tiled path.
+enum { SMALL_N = 4 };
+
+static inline float finish(float acc, const gemm_args *g, int64_t ci, int j) {
+  float v = g->alpha * acc;
+  if (g->beta != 0.0f) v += g->beta * g->C[ci];
+  if (g->ep) {
+    if (g->ep->bias) v += g->ep->bias[j];
+    if (g->ep->act == LT_ACT_RELU) v = v < 0.0f ? 0.0f : v;
+    else if (g->ep->act == LT_ACT_LEAKY_RELU) v = v > 0.0f ? v : g->ep->slope * v;
+  }
+  return v;
+}
+
+// op(A) = A (M, K) and op(B) = B^T with B (N, K): both rows run along K, so
+// each C[i, j] is a dot product.
+static void narrow_nt(const gemm_args *g) {
+  int K = g->K;
+  for (int i = 0; i < g->M; i++) {
+    const float *a = g->A + (int64_t)i * g->lda;
+    __m512 acc[SMALL_N];
+    for (int j = 0; j < SMALL_N; j++) acc[j] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k += 16) {
+      __mmask16 m = lanes(K - k);
+      __m512 va = _mm512_maskz_loadu_ps(m, a + k);
+      for (int j = 0; j < g->N; j++)
+        acc[j] = _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(m, g->B + (int64_t)j * g->ldb + k), acc[j]);
+    }
+    for (int j = 0; j < g->N; j++) {
+      int64_t ci = (int64_t)i * g->ldc + j;
+      g->C[ci] = finish(_mm512_reduce_add_ps(acc[j]), g, ci, j);
+    }
+  }
+}
+
+// op(A) = A^T with A (K, M) and op(B) = B (K, N): for each k, a row of A
+// (contiguous over i) times the N scalars of B's row k; 64 rows of C at a time.
+static void narrow_tn(const gemm_args *g) {
+  for (int i0 = 0; i0 < g->M; i0 += 64) {
+    int mi = imin(64, g->M - i0);
+    __mmask16 m[4];
+    for (int q = 0; q < 4; q++) m[q] = lanes(mi - 16 * q);
+    __m512 acc[SMALL_N][4];
+    for (int j = 0; j < SMALL_N; j++)
+      for (int q = 0; q < 4; q++) acc[j][q] = _mm512_setzero_ps();
+    for (int k = 0; k < g->K; k++) {
+      const float *a = g->A + (int64_t)k * g->lda + i0;
+      __m512 va[4];
+      for (int q = 0; q < 4; q++) va[q] = m[q] ? _mm512_maskz_loadu_ps(m[q], a + 16 * q) : _mm512_setzero_ps();
+      for (int j = 0; j < g->N; j++) {
+        __m512 b = _mm512_set1_ps(g->B[(int64_t)k * g->ldb + j]);
+        for (int q = 0; q < 4; q++) acc[j][q] = _mm512_fmadd_ps(va[q], b, acc[j][q]);
+      }
+    }
+    float out[64];
+    for (int j = 0; j < g->N; j++) {
+      for (int q = 0; q < 4; q++) _mm512_storeu_ps(out + 16 * q, acc[j][q]);
+      for (int t = 0; t < mi; t++) {
+        int64_t ci = (int64_t)(i0 + t) * g->ldc + j;
+        g->C[ci] = finish(out[t], g, ci, j);
+      }
+    }
+  }
+}
+
 static void run(gemm_args g) {
   int M = g.M, N = g.N, K = g.K;
   if (M <= 0 || N <= 0) return;
@@ -328,6 +396,8 @@ static void run(gemm_args g) {
     scale_only(&g);
     return;
   }
+  if (N <= SMALL_N && !g.trans_a && g.trans_b) { narrow_nt(&g); return; }
+  if (N <= SMALL_N && g.trans_a && !g.trans_b) { narrow_tn(&g); return; }
   // Below ~1 MFLOP the hand-over to a helper costs more than it saves.
   int threads = lt_threads();
   double flops = 2.0 * M * N * K;
