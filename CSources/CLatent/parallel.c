@@ -15,141 +15,124 @@ enum { SERIAL_BELOW = 1 << 15, ALIGN = 16 };
 
 static const lt_kernel_table *base;  // the ISA table being wrapped
 
-// Block `part` of `parts` over [0, n), boundaries on multiples of ALIGN.
-static void block(int64_t n, int part, int parts, int64_t *lo, int64_t *hi) {
-  int64_t units = (n + ALIGN - 1) / ALIGN;
-  *lo = units * part / parts * ALIGN;
-  *hi = units * (part + 1) / parts * ALIGN;
-  if (*hi > n) *hi = n;
-  if (*lo > n) *lo = n;
+// One kernel call restricted to items [lo, hi) of the split axis.
+typedef void (*range_fn)(const void *args, int64_t lo, int64_t hi);
+typedef struct { range_fn fn; const void *args; int64_t n, unit; int parts; } split_job;
+
+// Part `part` of `parts` over [0, n), boundaries on multiples of `unit`.
+static void split_part(void *ctx, int part) {
+  const split_job *j = ctx;
+  int64_t units = (j->n + j->unit - 1) / j->unit;
+  int64_t lo = units * part / j->parts * j->unit, hi = units * (part + 1) / j->parts * j->unit;
+  if (hi > j->n) hi = j->n;
+  if (lo < hi) j->fn(j->args, lo, hi);
 }
 
-static int parts_for(int64_t work, int64_t units) {
+// Runs fn over [0, n) of an axis whose items are `unit`-aligned when split,
+// on one thread below SERIAL_BELOW floats of work, else one block per thread.
+static void split(int64_t n, int64_t unit, int64_t work, range_fn fn, const void *args) {
   int t = lt_threads();
-  if (work < SERIAL_BELOW || t < 2) return 1;
-  return units < t ? (int)units : t;
+  int64_t units = (n + unit - 1) / unit;
+  int parts = work < SERIAL_BELOW || t < 2 ? 1 : (units < t ? (int)units : t);
+  if (parts < 2) {
+    if (n > 0) fn(args, 0, n);
+    return;
+  }
+  split_job j = {fn, args, n, unit, parts};
+  lt_parallel_for(parts, split_part, &j);
 }
 
-// ------------------------------------------------------------ bias + act
-typedef struct { float *y; const float *x, *bias; int64_t rows, cols; lt_act act; float alpha; int parts; } bias_act_job;
-static void bias_act_part(void *ctx, int part) {
-  const bias_act_job *j = ctx;
-  int64_t r0 = j->rows * part / j->parts, r1 = j->rows * (part + 1) / j->parts;
-  if (r1 > r0)
-    base->bias_act_forward(j->y + r0 * j->cols, j->x + r0 * j->cols, j->bias, r1 - r0, j->cols, j->act, j->alpha);
+// ------------------------------------------------------------ bias + act (rows)
+typedef struct { float *y; const float *x, *bias; int64_t cols; lt_act act; float alpha; } bias_act_args;
+static void bias_act_range(const void *p, int64_t lo, int64_t hi) {
+  const bias_act_args *a = p;
+  base->bias_act_forward(a->y + lo * a->cols, a->x + lo * a->cols, a->bias, hi - lo, a->cols, a->act, a->alpha);
 }
 static void par_bias_act_forward(float *y, const float *x, const float *bias, int64_t rows, int64_t cols,
                                  lt_act act, float alpha) {
-  int parts = parts_for(rows * cols, rows);
-  if (parts < 2) { base->bias_act_forward(y, x, bias, rows, cols, act, alpha); return; }
-  bias_act_job j = {y, x, bias, rows, cols, act, alpha, parts};
-  lt_parallel_for(parts, bias_act_part, &j);
+  bias_act_args a = {y, x, bias, cols, act, alpha};
+  split(rows, 1, rows * cols, bias_act_range, &a);
 }
 
-// ------------------------------------------------------ act backward
-typedef struct { float *dx; const float *dy, *x, *y; int64_t n; lt_act act; float alpha; int parts; } act_back_job;
-static void act_back_part(void *ctx, int part) {
-  const act_back_job *j = ctx;
-  int64_t lo, hi;
-  block(j->n, part, j->parts, &lo, &hi);
-  if (hi > lo) base->act_backward(j->dx + lo, j->dy + lo, j->x + lo, j->y + lo, hi - lo, j->act, j->alpha);
+// ------------------------------------------------------ act backward (elements)
+typedef struct { float *dx; const float *dy, *x, *y; lt_act act; float alpha; } act_back_args;
+static void act_back_range(const void *p, int64_t lo, int64_t hi) {
+  const act_back_args *a = p;
+  base->act_backward(a->dx + lo, a->dy + lo, a->x + lo, a->y + lo, hi - lo, a->act, a->alpha);
 }
 static void par_act_backward(float *dx, const float *dy, const float *x, const float *y, int64_t n, lt_act act,
                              float alpha) {
-  int parts = parts_for(n, (n + ALIGN - 1) / ALIGN);
-  if (parts < 2) { base->act_backward(dx, dy, x, y, n, act, alpha); return; }
-  act_back_job j = {dx, dy, x, y, n, act, alpha, parts};
-  lt_parallel_for(parts, act_back_part, &j);
+  act_back_args a = {dx, dy, x, y, act, alpha};
+  split(n, ALIGN, n, act_back_range, &a);
 }
 
-// ------------------------------------------------------------- unary
-typedef struct { float *out; const float *x; int64_t n; lt_unary_op op; int parts; } unary_job;
-static void unary_part(void *ctx, int part) {
-  const unary_job *j = ctx;
-  int64_t lo, hi;
-  block(j->n, part, j->parts, &lo, &hi);
-  if (hi > lo) base->unary(j->out + lo, j->x + lo, hi - lo, j->op);
+// ------------------------------------------------------------- unary (elements)
+typedef struct { float *out; const float *x; lt_unary_op op; } unary_args;
+static void unary_range(const void *p, int64_t lo, int64_t hi) {
+  const unary_args *a = p;
+  base->unary(a->out + lo, a->x + lo, hi - lo, a->op);
 }
 static void par_unary(float *out, const float *x, int64_t n, lt_unary_op op) {
-  int parts = parts_for(n, (n + ALIGN - 1) / ALIGN);
-  if (parts < 2) { base->unary(out, x, n, op); return; }
-  unary_job j = {out, x, n, op, parts};
-  lt_parallel_for(parts, unary_part, &j);
+  unary_args a = {out, x, op};
+  split(n, ALIGN, n, unary_range, &a);
 }
 
-// ------------------------------------------------------------- axpby
-typedef struct { float *out; const float *x, *y; int64_t n; float a, b; int parts; } axpby_job;
-static void axpby_part(void *ctx, int part) {
-  const axpby_job *j = ctx;
-  int64_t lo, hi;
-  block(j->n, part, j->parts, &lo, &hi);
-  if (hi > lo) base->axpby(j->out + lo, j->x + lo, j->y + lo, hi - lo, j->a, j->b);
+// ------------------------------------------------------------- axpby (elements)
+typedef struct { float *out; const float *x, *y; float a, b; } axpby_args;
+static void axpby_range(const void *p, int64_t lo, int64_t hi) {
+  const axpby_args *a = p;
+  base->axpby(a->out + lo, a->x + lo, a->y + lo, hi - lo, a->a, a->b);
 }
 static void par_axpby(float *out, const float *x, const float *y, int64_t n, float a, float b) {
-  int parts = parts_for(n, (n + ALIGN - 1) / ALIGN);
-  if (parts < 2) { base->axpby(out, x, y, n, a, b); return; }
-  axpby_job j = {out, x, y, n, a, b, parts};
-  lt_parallel_for(parts, axpby_part, &j);
+  axpby_args args = {out, x, y, a, b};
+  split(n, ALIGN, n, axpby_range, &args);
 }
 
-// ------------------------------------------------------------ binary
-// Split along the first dimension (each block is a contiguous slab of out).
+// ------------------------------------------------------------ binary (first dimension)
+// Each block is a contiguous slab of out.
 typedef struct {
-  float *out; const float *a, *b; const int64_t *sa, *sb, *shape; int ndim; lt_binary_op op; int parts; int64_t inner;
-} binary_job;
-static void binary_part(void *ctx, int part) {
-  const binary_job *j = ctx;
-  int64_t d0 = j->shape[0], lo = d0 * part / j->parts, hi = d0 * (part + 1) / j->parts;
-  if (hi <= lo) return;
+  float *out; const float *a, *b; const int64_t *sa, *sb, *shape; int ndim; lt_binary_op op; int64_t inner;
+} binary_args;
+static void binary_range(const void *p, int64_t lo, int64_t hi) {
+  const binary_args *a = p;
   int64_t shape[LT_MAX_DIMS];
-  for (int i = 0; i < j->ndim; i++) shape[i] = j->shape[i];
+  for (int i = 0; i < a->ndim; i++) shape[i] = a->shape[i];
   shape[0] = hi - lo;
-  base->binary(j->out + lo * j->inner, j->a + lo * j->sa[0], j->sa, j->b + lo * j->sb[0], j->sb, shape, j->ndim, j->op);
+  base->binary(a->out + lo * a->inner, a->a + lo * a->sa[0], a->sa, a->b + lo * a->sb[0], a->sb, shape, a->ndim, a->op);
 }
 static void par_binary(float *out, const float *a, const int64_t *sa, const float *b, const int64_t *sb,
                        const int64_t *shape, int ndim, lt_binary_op op) {
-  int64_t total = 1, inner = 1;
-  for (int i = 0; i < ndim; i++) total *= shape[i];
+  if (ndim < 1) { base->binary(out, a, sa, b, sb, shape, ndim, op); return; }
+  int64_t inner = 1;
   for (int i = 1; i < ndim; i++) inner *= shape[i];
-  int parts = ndim > 0 ? parts_for(total, shape[0]) : 1;
-  if (parts < 2) { base->binary(out, a, sa, b, sb, shape, ndim, op); return; }
-  binary_job j = {out, a, b, sa, sb, shape, ndim, op, parts, inner};
-  lt_parallel_for(parts, binary_part, &j);
+  binary_args args = {out, a, b, sa, sb, shape, ndim, op, inner};
+  split(shape[0], 1, shape[0] * inner, binary_range, &args);
 }
 
-// ------------------------------------------------------------ reduce
-// Split over the outer axis (whole output rows per block).
-typedef struct { float *out; const float *x; int64_t outer, n, inner; lt_reduce_op op; int parts; } reduce_job;
-static void reduce_part(void *ctx, int part) {
-  const reduce_job *j = ctx;
-  int64_t lo = j->outer * part / j->parts, hi = j->outer * (part + 1) / j->parts;
-  if (hi > lo) base->reduce(j->out + lo * j->inner, j->x + lo * j->n * j->inner, hi - lo, j->n, j->inner, j->op);
+// ------------------------------------------------------------ reduce (outer axis)
+// Whole output rows per block, so each output keeps its summation order.
+typedef struct { float *out; const float *x; int64_t n, inner; lt_reduce_op op; } reduce_args;
+static void reduce_range(const void *p, int64_t lo, int64_t hi) {
+  const reduce_args *a = p;
+  base->reduce(a->out + lo * a->inner, a->x + lo * a->n * a->inner, hi - lo, a->n, a->inner, a->op);
 }
 static void par_reduce(float *out, const float *x, int64_t outer, int64_t n, int64_t inner, lt_reduce_op op) {
-  int parts = parts_for(outer * n * inner, outer);
-  if (parts < 2) { base->reduce(out, x, outer, n, inner, op); return; }
-  reduce_job j = {out, x, outer, n, inner, op, parts};
-  lt_parallel_for(parts, reduce_part, &j);
+  if (outer < 1) { base->reduce(out, x, outer, n, inner, op); return; }
+  reduce_args a = {out, x, n, inner, op};
+  split(outer, 1, outer * n * inner, reduce_range, &a);
 }
 
-// -------------------------------------------------------------- Adam
-typedef struct {
-  float *p; const float *g; float *m, *v; int64_t n; float lr, b1, b2, eps, wd, bc1, bc2; int decoupled, parts;
-} adam_job;
-static void adam_part(void *ctx, int part) {
-  const adam_job *j = ctx;
-  int64_t lo, hi;
-  block(j->n, part, j->parts, &lo, &hi);
-  if (hi > lo)
-    base->adam_step(j->p + lo, j->g + lo, j->m + lo, j->v + lo, hi - lo, j->lr, j->b1, j->b2, j->eps, j->wd, j->bc1,
-                    j->bc2, j->decoupled);
+// -------------------------------------------------------------- Adam (elements)
+typedef struct { float *p; const float *g; float *m, *v; float lr, b1, b2, eps, wd, bc1, bc2; int decoupled; } adam_args;
+static void adam_range(const void *p, int64_t lo, int64_t hi) {
+  const adam_args *a = p;
+  base->adam_step(a->p + lo, a->g + lo, a->m + lo, a->v + lo, hi - lo, a->lr, a->b1, a->b2, a->eps, a->wd, a->bc1,
+                  a->bc2, a->decoupled);
 }
 static void par_adam_step(float *p, const float *g, float *m, float *v, int64_t n, float lr, float b1, float b2,
                           float eps, float wd, float bc1, float bc2, int decoupled) {
-  int parts = parts_for(n, (n + ALIGN - 1) / ALIGN);
-  if (parts < 2) { base->adam_step(p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled); return; }
-  adam_job j = {p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled, parts};
-  lt_parallel_for(parts, adam_part, &j);
+  adam_args a = {p, g, m, v, lr, b1, b2, eps, wd, bc1, bc2, decoupled};
+  split(n, ALIGN, n, adam_range, &a);
 }
 
 void lt_wrap_parallel(lt_kernel_table *out, const lt_kernel_table *isa) {

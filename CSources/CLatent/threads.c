@@ -69,15 +69,14 @@ static inline uint32_t current_generation(void) {
 
 // How long a helper spins for the next job before sleeping: 200 us, or
 // LATENT_SPIN_US. Set before the first helper starts (pthread_create orders it).
-static double spin_seconds_value = 200e-6;
-static double spin_seconds(void) { return spin_seconds_value; }
+static double spin_seconds = 200e-6;
 
 static void *helper(void *arg) {
   (void)arg;
   uint32_t seen = current_generation();
   for (;;) {
     // Spin ~200 us for the next job, then sleep until one is posted.
-    double give_up = now_seconds() + spin_seconds();
+    double give_up = now_seconds() + spin_seconds;
     int spins = 0;
     while (current_generation() == seen) {
       cpu_relax();
@@ -128,7 +127,7 @@ void lt_parallel_for(int n, void (*fn)(void *ctx, int i), void *ctx) {
   }
   if (started_helpers == 0) {
     const char *e = getenv("LATENT_SPIN_US");
-    if (e && atof(e) >= 0) spin_seconds_value = atof(e) * 1e-6;
+    if (e && atof(e) >= 0) spin_seconds = atof(e) * 1e-6;
   }
   while (started_helpers < threads - 1) {
     pthread_t t;

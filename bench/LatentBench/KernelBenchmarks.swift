@@ -30,21 +30,18 @@ func measuredPeak(threads: Int, wide: Bool = false) -> Double {
 
 func registerKernelRows(threads: Int) {
     let isa = RuntimeInfo.isa
-    var peakCache: Double? = nil
-    func peak() -> Double {
-        if let p = peakCache { return p }
-        let p = measuredPeak(threads: threads)
-        peakCache = p
-        return p
+    // Each peak is measured once, on first use, and shared by the rows that cite it.
+    func measuredOnce(_ measure: @escaping () -> Double) -> () -> Double {
+        var value: Double? = nil
+        return {
+            if let v = value { return v }
+            let v = measure()
+            value = v
+            return v
+        }
     }
-
-    var gemmPeakCache: Double? = nil
-    func gemmPeak() -> Double {
-        if let p = gemmPeakCache { return p }
-        let p = measuredPeak(threads: threads, wide: true)
-        gemmPeakCache = p
-        return p
-    }
+    let peak = measuredOnce { measuredPeak(threads: threads) }
+    let gemmPeak = measuredOnce { measuredPeak(threads: threads, wide: true) }
 
     register("peak", "fma-peak") {
         BenchResult(name: "fma-peak", shape: "\(isa), \(threads) thr", value: peak(), unit: "GFLOP/s")

@@ -67,7 +67,7 @@ public func affine(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activ
     default: signPreserving = false
     }
     let pre = K.linear(x, weight, bias: bias, signPreserving ? act : .identity, m: n, n: out, k: inF)
-    let y = signPreserving || act == .identity ? pre : K.biasAct(pre, bias: nil, act, cols: out)
+    let y = signPreserving ? pre : K.biasAct(pre, bias: nil, act, cols: out)
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
     return Tensor.record(y, inputs: inputs) { g in
