@@ -79,13 +79,23 @@ extension TapeNode {
 ///
 /// Each tensor in `wrt` must be tracked (``Tensor/tracked()`` or a
 /// ``Parameter``'s `value`). A tensor the loss does not depend on gets zeros.
+/// A loss that is not tracked itself (computed inside ``withoutGradients(_:)``
+/// or only from detached or untracked tensors) has no gradient: asking for one
+/// stops with a message that says so, as PyTorch raises.
 public func gradients(of loss: Tensor, wrt tensors: [Tensor]) -> [Tensor] {
-    precondition(loss.count == 1, "gradients(of:): the loss must have one element, its shape is \(loss.shape)")
+    checkDifferentiable(loss, "gradients(of:wrt:)")
     for (i, t) in tensors.enumerated() {
-        precondition(t.node != nil, "gradients(of:wrt:): tensor \(i) of shape \(t.shape) is not tracked; call .tracked() on it before computing the loss")
+        check(t.node != nil, "gradients(of:wrt:): tensor \(i) of shape \(t.shape) is not tracked; call .tracked() on it before computing the loss")
     }
     let grads = backpropagate(loss, keep: Set(tensors.map { ObjectIdentifier($0.node!) }))
     return tensors.map { t in grads[ObjectIdentifier(t.node!)] ?? Tensor.zeros(t.shape) }
+}
+
+/// Stops unless `loss` is a one-element tensor recorded on the tape.
+func checkDifferentiable(_ loss: Tensor, _ caller: String) {
+    check(loss.count == 1, "\(caller): the loss must have one element, its shape is \(loss.shape)")
+    check(loss.node != nil, "\(caller): the loss is not tracked, so it has no gradient: it was computed inside withoutGradients { }, "
+          + "or only from detached tensors or parameters with requiresGradient = false")
 }
 
 /// Reverse pass from `loss`; gradients keyed by node identity.
@@ -108,10 +118,10 @@ func backpropagate(_ loss: Tensor, keep: Set<ObjectIdentifier>) -> [ObjectIdenti
             guard let backward = n.backward, let g = grads[ObjectIdentifier(n)] else { continue }
             if !keep.contains(ObjectIdentifier(n)) { grads[ObjectIdentifier(n)] = nil }  // free intermediate gradients early
             let parentGrads = backward(g)
-            precondition(parentGrads.count == n.parents.count, "internal: backward returned \(parentGrads.count) gradients for \(n.parents.count) inputs")
+            check(parentGrads.count == n.parents.count, "internal: backward returned \(parentGrads.count) gradients for \(n.parents.count) inputs")
             for (p, pg) in zip(n.parents, parentGrads) {
                 guard let pg, p !== TapeNode.constant else { continue }
-                precondition(pg.shape == p.shape, "internal: gradient shape \(pg.shape) for an input of shape \(p.shape)")
+                check(pg.shape == p.shape, "internal: gradient shape \(pg.shape) for an input of shape \(p.shape)")
                 let key = ObjectIdentifier(p)
                 if let existing = grads[key] { grads[key] = existing.addingInPlace(pg) } else { grads[key] = pg }
             }

@@ -27,9 +27,9 @@ extension K {
     // MARK: periodic convolution
 
     private static func periodicCheck(_ status: Int32, _ what: String) {
-        precondition(status != 1, "\(what): FFTW could not create a plan")
-        precondition(status != 2, "\(what): unsupported sizes (filter larger than the image, or more than 32 channels)")
-        precondition(status != 3, "\(what): the convolution is singular at some frequency")
+        check(status != 1, "\(what): FFTW could not create a plan")
+        check(status != 2, "\(what): unsupported sizes (filter larger than the image, or more than 32 channels)")
+        check(status != 3, "\(what): the convolution is singular at some frequency")
     }
 
     /// Half spectrum (C, C, H, W/2+1, 2) of the filter bank w (C, C, k, k).
@@ -44,7 +44,7 @@ extension K {
     static func periodicLogDet(_ spec: Tensor, channels c: Int, height: Int, width: Int) -> Float {
         var ld: Float = 0
         let status = lt_periodic_logdet_f32(&ld, spec.base, Int32(c), Int32(height), Int32(width))
-        precondition(status == 0 || status == 3, "PeriodicConvolution: log-det failed with status \(status)")
+        check(status == 0 || status == 3, "PeriodicConvolution: log-det failed with status \(status)")
         return status == 3 ? -.infinity : ld
     }
 

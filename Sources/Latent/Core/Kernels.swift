@@ -36,7 +36,7 @@ enum K {
 
     static func binary(_ op: lt_binary_op, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
         let outShape = Shape.broadcast(a.shape, b.shape, op: name)
-        precondition(outShape.count <= Int(LT_MAX_DIMS), "\(name): rank \(outShape.count) exceeds \(LT_MAX_DIMS)")
+        check(outShape.count <= Int(LT_MAX_DIMS), "\(name): rank \(outShape.count) exceeds \(LT_MAX_DIMS)")
         let out = Tensor.uninitialized(outShape)
         if out.count == 0 { return out }
         // Rank-0 operands become [1] so the kernel always sees at least one dim.
@@ -229,7 +229,7 @@ enum K {
         let dx = needX ? Tensor.uninitialized([g.n, g.c, g.h, g.w]) : nil
         let dw = needW ? Tensor.zeros(w.shape) : nil
         let db = needBias ? Tensor.zeros([g.o]) : nil
-        precondition(!needW || x != nil, "internal: conv2dBackward needs x for dw")
+        check(!needW || x != nil, "internal: conv2dBackward needs x for dw")
         let a = g.args
         Scratch.with(g.workspace) { work in
             lt_conv2d_backward_f32(dx?.base, dw?.base, db?.base, dy.base, x?.base, w.base, work, a.0, a.1, a.2, a.3, a.4, a.5, a.6, a.7, a.8, a.9, a.10, a.11, a.12)

@@ -16,8 +16,8 @@ public struct Tensor {
     var node: TapeNode?
 
     init(shape: [Int], storage: TensorStorage, node: TapeNode? = nil) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(storage.count == shape.reduce(1, *),
+        check(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        check(storage.count == shape.reduce(1, *),
                      "Tensor: storage of \(storage.count) elements does not fit shape \(shape)")
         self.shape = shape
         self.storage = storage
@@ -27,7 +27,7 @@ public struct Tensor {
     /// A tensor of the given shape filled with `scalars` (row-major).
     public init(shape: [Int], scalars: [Float]) {
         let n = shape.reduce(1, *)
-        precondition(scalars.count == n,
+        check(scalars.count == n,
                      "Tensor(shape: \(shape)) needs \(n) scalars, got \(scalars.count)")
         let s = TensorStorage(count: n)
         scalars.withUnsafeBufferPointer { s.base.initialize(from: $0.baseAddress!, count: n) }
@@ -71,16 +71,16 @@ public struct Tensor {
 
     /// The single element of a one-element tensor.
     public var scalar: Float {
-        precondition(count == 1, "Tensor.scalar needs one element, shape is \(shape)")
+        check(count == 1, "Tensor.scalar needs one element, shape is \(shape)")
         return storage.base[0]
     }
 
     /// Element at a multi-index (slow; for tests and small tensors).
     public subscript(_ index: Int...) -> Float {
-        precondition(index.count == rank, "Tensor subscript: \(index.count) indices for shape \(shape)")
+        check(index.count == rank, "Tensor subscript: \(index.count) indices for shape \(shape)")
         var flat = 0
         for (i, (ix, d)) in zip(index, shape).enumerated() {
-            precondition(ix >= 0 && ix < d, "Tensor subscript: index \(ix) out of range for dimension \(i) of shape \(shape)")
+            check(ix >= 0 && ix < d, "Tensor subscript: index \(ix) out of range for dimension \(i) of shape \(shape)")
             flat = flat * d + ix
         }
         return storage.base[flat]
@@ -136,7 +136,7 @@ enum Shape {
             let da = i < n - a.count ? 1 : a[i - (n - a.count)]
             let db = i < n - b.count ? 1 : b[i - (n - b.count)]
             if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else {
-                preconditionFailure("\(op): shapes \(a) and \(b) do not broadcast (dimension \(i): \(da) vs \(db))")
+                checkFailure("\(op): shapes \(a) and \(b) do not broadcast (dimension \(i): \(da) vs \(db))")
             }
         }
         return out
@@ -154,7 +154,7 @@ enum Shape {
     /// Normalises a possibly negative axis.
     static func axis(_ axis: Int, rank: Int, op: String) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < rank, "\(op): axis \(axis) out of range for rank \(rank)")
+        check(a >= 0 && a < rank, "\(op): axis \(axis) out of range for rank \(rank)")
         return a
     }
 }

@@ -7,7 +7,7 @@ final class TensorStorage {
     let base: UnsafeMutablePointer<Float>
 
     init(count: Int) {
-        precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        check(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
         // Allocate at least one element so `base` is always a valid pointer.
         let raw = UnsafeMutableRawPointer.allocate(

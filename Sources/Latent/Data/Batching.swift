@@ -40,7 +40,7 @@ public struct ImageBatcher: Sendable {
 
     public init(images: ImageSet, batchSize: Int, encoding: PixelEncoding = .scaled, dropLast: Bool = true,
                 shuffle: Bool = true, seed: UInt64, binarizationSeed: UInt64 = 0) {
-        precondition(batchSize > 0, "ImageBatcher: batch size must be positive, got \(batchSize)")
+        check(batchSize > 0, "ImageBatcher: batch size must be positive, got \(batchSize)")
         self.images = images
         self.batchSize = batchSize
         self.encoding = encoding
@@ -86,7 +86,7 @@ public struct ImageBatcher: Sendable {
         var bytes = [UInt8](repeating: 0, count: indices.count * m)
         let source = staticBits ?? images.pixels
         for (k, i) in indices.enumerated() {
-            precondition(i >= 0 && i < images.count, "\(images.name): image index \(i) out of range 0..<\(images.count)")
+            check(i >= 0 && i < images.count, "\(images.name): image index \(i) out of range 0..<\(images.count)")
             for p in 0..<m { bytes[k * m + p] = source[i * m + p] }
         }
         let values: [Float]

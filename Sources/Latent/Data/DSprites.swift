@@ -66,7 +66,7 @@ public struct DSprites: GroundTruthDataset {
     /// Packs 0/1 bytes (whole 4096-byte images, flat-index order from index 0) at 1 bit per
     /// pixel, bit k of byte j holding pixel 8j + k. Tests pass a prefix of the grid.
     init(packing images: [UInt8]) {
-        precondition(images.count % 4096 == 0, "dsprites: \(images.count) bytes are not whole 64x64 images")
+        check(images.count % 4096 == 0, "dsprites: \(images.count) bytes are not whole 64x64 images")
         var packed = [UInt8](repeating: 0, count: images.count / 8)
         images.withUnsafeBufferPointer { src in
             for k in 0..<packed.count {
@@ -113,7 +113,7 @@ public struct DSprites: GroundTruthDataset {
     func render(_ f: [Int], into canvas: UnsafeMutablePointer<Float>) {
         let index = self.index(ofFactors: f)  // also checks the ranges
         if let packed = packedImages {
-            precondition(index * 512 < packed.count, "dsprites: image \(index) is not in the stored archive")
+            check(index * 512 < packed.count, "dsprites: image \(index) is not in the stored archive")
             let base = index * 512
             for p in 0..<4096 where packed[base + p >> 3] & (1 << UInt8(p & 7)) != 0 { canvas[p] = 1 }
             return

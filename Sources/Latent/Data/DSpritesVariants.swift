@@ -9,7 +9,7 @@ public struct NoisyVariant<Base: GroundTruthDataset>: GroundTruthDataset {
     public let base: Base
 
     public init(_ base: Base) {
-        precondition(base.observationShape.first == 1, "NoisyVariant: base \(base.name) must have one channel, has shape \(base.observationShape)")
+        check(base.observationShape.first == 1, "NoisyVariant: base \(base.name) must have one channel, has shape \(base.observationShape)")
         self.base = base
     }
 
@@ -46,7 +46,7 @@ public struct ColorVariant<Base: GroundTruthDataset>: GroundTruthDataset {
     public let base: Base
 
     public init(_ base: Base) {
-        precondition(base.observationShape.first == 1, "ColorVariant: base \(base.name) must have one channel, has shape \(base.observationShape)")
+        check(base.observationShape.first == 1, "ColorVariant: base \(base.name) must have one channel, has shape \(base.observationShape)")
         self.base = base
     }
 

@@ -44,10 +44,10 @@ extension GroundTruthDataset {
 
     /// Flat index of a factor row, last factor fastest (the dSprites order).
     public func index(ofFactors f: [Int]) -> Int {
-        precondition(f.count == factorSizes.count, "\(name): \(f.count) factors given, \(factorSizes.count) expected")
+        check(f.count == factorSizes.count, "\(name): \(f.count) factors given, \(factorSizes.count) expected")
         var idx = 0
         for (v, size) in zip(f, factorSizes) {
-            precondition(v >= 0 && v < size, "\(name): factor value \(v) out of range 0..<\(size)")
+            check(v >= 0 && v < size, "\(name): factor value \(v) out of range 0..<\(size)")
             idx = idx * size + v
         }
         return idx
@@ -55,7 +55,7 @@ extension GroundTruthDataset {
 
     /// Factor row of a flat index, last factor fastest.
     public func factors(atIndex index: Int) -> [Int] {
-        precondition(index >= 0 && index < gridSize, "\(name): index \(index) out of range 0..<\(gridSize)")
+        check(index >= 0 && index < gridSize, "\(name): index \(index) out of range 0..<\(gridSize)")
         var rest = index
         var f = [Int](repeating: 0, count: factorSizes.count)
         for i in stride(from: factorSizes.count - 1, through: 0, by: -1) {

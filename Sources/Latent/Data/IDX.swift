@@ -22,7 +22,7 @@ public struct IDXFile: Equatable {
     public let bytes: [UInt8]
 
     public init(dimensions: [Int], bytes: [UInt8]) {
-        precondition(dimensions.reduce(1, *) == bytes.count, "IDXFile: \(bytes.count) bytes do not fit dimensions \(dimensions)")
+        check(dimensions.reduce(1, *) == bytes.count, "IDXFile: \(bytes.count) bytes do not fit dimensions \(dimensions)")
         self.dimensions = dimensions
         self.bytes = bytes
     }

@@ -25,9 +25,9 @@ public struct ImageSet: Sendable {
 
     public init(name: String, count: Int, channels: Int, height: Int, width: Int, pixels: [UInt8],
                 maxValue: UInt8 = 255, labels: [Int]? = nil, classNames: [String]? = nil) {
-        precondition(pixels.count == count * channels * height * width,
+        check(pixels.count == count * channels * height * width,
                      "ImageSet \(name): \(pixels.count) bytes do not fit \(count) x \(channels) x \(height) x \(width)")
-        precondition(labels == nil || labels!.count == count, "ImageSet \(name): \(labels!.count) labels for \(count) images")
+        check(labels == nil || labels!.count == count, "ImageSet \(name): \(labels!.count) labels for \(count) images")
         self.name = name
         self.count = count
         self.channels = channels
@@ -49,7 +49,7 @@ public struct ImageSet: Sendable {
         let scale = 1 / Float(maxValue)
         var v = [Float](repeating: 0, count: idx.count * imageBytes)
         for (k, i) in idx.enumerated() {
-            precondition(i >= 0 && i < count, "\(name): image index \(i) out of range 0..<\(count)")
+            check(i >= 0 && i < count, "\(name): image index \(i) out of range 0..<\(count)")
             for p in 0..<imageBytes { v[k * imageBytes + p] = Float(pixels[i * imageBytes + p]) * scale }
         }
         return Tensor(shape: [idx.count] + imageShape, scalars: v)

@@ -42,7 +42,7 @@ public enum ToyDensity: String, CaseIterable, Sendable {
 
     /// n points as an (n, 2) tensor.
     public func sample(_ n: Int, rng: inout RandomGenerator) -> Tensor {
-        precondition(n >= 0, "\(name): negative sample count \(n)")
+        check(n >= 0, "\(name): negative sample count \(n)")
         var p = [Double](repeating: 0, count: 2 * n)
         // Draw whole blocks of uniforms / normals once (fast, and the stream layout is fixed).
         func uniforms(_ k: Int) -> [Double] { rng.uniform([k]).scalars.map(Double.init) }

@@ -20,7 +20,7 @@ public struct EntanglingMap {
     public let epsilon: Float = 1e-6
 
     public init(marginals: [any Marginal], rotation: Tensor) {
-        precondition(rotation.shape == [marginals.count, marginals.count], "EntanglingMap: rotation \(rotation.shape) does not match \(marginals.count) marginals")
+        check(rotation.shape == [marginals.count, marginals.count], "EntanglingMap: rotation \(rotation.shape) does not match \(marginals.count) marginals")
         self.marginals = marginals
         self.rotation = rotation.detached()
     }
@@ -39,7 +39,7 @@ public struct EntanglingMap {
 
     /// f(z) for z of shape (n, d); differentiable.
     public func callAsFunction(_ z: Tensor) -> Tensor {
-        precondition(z.rank == 2 && z.shape[1] == dimension, "EntanglingMap: input \(z.shape) needs (n, \(dimension))")
+        check(z.rank == 2 && z.shape[1] == dimension, "EntanglingMap: input \(z.shape) needs (n, \(dimension))")
         let n = z.shape[0]
         let gauss = concatenate(marginals.enumerated().map { i, m in
             inverseNormalCDF(m.cdf(z.slice(axis: 1, i..<(i + 1))).clamped(min: epsilon, max: 1 - epsilon))
@@ -47,7 +47,7 @@ public struct EntanglingMap {
         let rotated = matmul(gauss, rotation, transposeB: true)           // each row: A h(g(z))
         let u = normalCDF(rotated).clamped(min: epsilon, max: 1 - epsilon)
         let out = concatenate(marginals.enumerated().map { i, m in m.quantile(u.slice(axis: 1, i..<(i + 1))) }, axis: 1)
-        precondition(out.shape == [n, dimension])
+        check(out.shape == [n, dimension], "entangling map: output shape \(out.shape) for \(n) codes of dimension \(dimension)")
         return out
     }
 
@@ -68,7 +68,7 @@ public struct EntanglingMap {
 /// A random d x d orthogonal matrix (Gram-Schmidt of a Gaussian matrix) with
 /// every entry at least 0.05 / sqrt(d) in magnitude (redrawn otherwise).
 public func randomOrthogonalWithNonzeroEntries(_ d: Int, rng: inout RandomGenerator) -> Tensor {
-    precondition(d >= 2, "randomOrthogonalWithNonzeroEntries: needs d >= 2")
+    check(d >= 2, "randomOrthogonalWithNonzeroEntries: needs d >= 2")
     while true {
         var q = (0..<d).map { _ in rng.normal([d]).scalars.map(Double.init) }
         for i in 0..<d {

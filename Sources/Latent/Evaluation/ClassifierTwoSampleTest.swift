@@ -31,9 +31,9 @@ public struct ClassifierTwoSampleTest: Sendable {
 
     public func run(_ a: Tensor, _ b: Tensor, rng: inout RandomGenerator) -> TwoSampleTestResult {
         let xa = flatRows(a), xb = flatRows(b)
-        precondition(xa.shape[1] == xb.shape[1], "ClassifierTwoSampleTest: examples of different sizes \(xa.shape[1]) and \(xb.shape[1])")
+        check(xa.shape[1] == xb.shape[1], "ClassifierTwoSampleTest: examples of different sizes \(xa.shape[1]) and \(xb.shape[1])")
         let per = Swift.min(xa.shape[0], xb.shape[0], maxSamples)
-        precondition(per >= 4, "ClassifierTwoSampleTest: each set needs at least 4 examples")
+        check(per >= 4, "ClassifierTwoSampleTest: each set needs at least 4 examples")
         let ia = Array(rng.permutation(xa.shape[0]).prefix(per)), ib = Array(rng.permutation(xb.shape[0]).prefix(per))
         let half = per / 2
         // Train on the first half of each set, test on the rest (balanced both ways).

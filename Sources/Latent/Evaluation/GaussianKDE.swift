@@ -18,7 +18,7 @@ public struct GaussianKDE {
     public let bandwidth: Double
 
     public init(points: Tensor, bandwidth: Double) {
-        precondition(bandwidth > 0, "GaussianKDE: bandwidth must be positive, got \(bandwidth)")
+        check(bandwidth > 0, "GaussianKDE: bandwidth must be positive, got \(bandwidth)")
         self.points = flatRows(points)
         self.bandwidth = bandwidth
     }
@@ -29,7 +29,7 @@ public struct GaussianKDE {
     /// matrix product per chunk, log-sum-exp in Double).
     public func logDensity(_ x: Tensor) -> [Double] {
         let q = flatRows(x)
-        precondition(q.shape[1] == dimension, "GaussianKDE: points of size \(q.shape[1]), the density is \(dimension)-D")
+        check(q.shape[1] == dimension, "GaussianKDE: points of size \(q.shape[1]), the density is \(dimension)-D")
         let n = points.shape[0], d = Double(dimension), h2 = bandwidth * bandwidth
         let norms = rowSquaredNorms(points)
         let constant = -Foundation.log(Double(n)) - 0.5 * d * Foundation.log(2 * Double.pi * h2)

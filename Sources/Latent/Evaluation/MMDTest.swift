@@ -33,8 +33,8 @@ public struct MMDTest: Sendable {
     /// Runs the test on two sets of rows (any shape (n, ...), flattened per example).
     public func run(_ a: Tensor, _ b: Tensor, rng: inout RandomGenerator) -> TwoSampleTestResult {
         let x = subsample(flatRows(a), rng: &rng), y = subsample(flatRows(b), rng: &rng)
-        precondition(x.shape[0] >= 2 && y.shape[0] >= 2, "MMDTest: each set needs at least 2 examples, got \(x.shape[0]) and \(y.shape[0])")
-        precondition(x.shape[1] == y.shape[1], "MMDTest: examples of different sizes \(x.shape[1]) and \(y.shape[1])")
+        check(x.shape[0] >= 2 && y.shape[0] >= 2, "MMDTest: each set needs at least 2 examples, got \(x.shape[0]) and \(y.shape[0])")
+        check(x.shape[1] == y.shape[1], "MMDTest: examples of different sizes \(x.shape[1]) and \(y.shape[1])")
         let m = x.shape[0], n = y.shape[0]
         let pooled = concatenate([x, y], axis: 0)
         let d2 = MMDTest.squaredDistances(pooled)
@@ -115,6 +115,6 @@ public struct MMDTest: Sendable {
 
 /// (n, ...) -> (n, prod(...)), cut off from the tape.
 func flatRows(_ x: Tensor) -> Tensor {
-    precondition(x.rank >= 1, "two-sample tests need a batch dimension, got shape \(x.shape)")
+    check(x.rank >= 1, "two-sample tests need a batch dimension, got shape \(x.shape)")
     return x.detached().reshaped([x.shape[0], -1])
 }

@@ -17,7 +17,7 @@ public enum ModeCoverage {
 
     public static func count(_ samples: Tensor, mixture: GaussianMixture, radius: Double = 3, minimumShare: Double = 0.25) -> Result {
         let d = mixture.dimension
-        precondition(samples.rank == 2 && samples.shape[1] == d, "ModeCoverage: samples \(samples.shape) for a \(d)-D mixture")
+        check(samples.rank == 2 && samples.shape[1] == d, "ModeCoverage: samples \(samples.shape) for a \(d)-D mixture")
         let n = samples.shape[0]
         let v = samples.scalars
         var counts = [Int](repeating: 0, count: mixture.means.count)

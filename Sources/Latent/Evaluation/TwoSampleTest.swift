@@ -46,7 +46,7 @@ public enum TwoSampleTestKind: String, CaseIterable, Sendable {
 
 /// P(X >= k) for X ~ Binomial(n, p), summed in log space (exact; n up to millions).
 public func binomialUpperTail(_ k: Int, n: Int, p: Double = 0.5) -> Double {
-    precondition(n >= 0 && p > 0 && p < 1, "binomialUpperTail: needs n >= 0 and 0 < p < 1")
+    check(n >= 0 && p > 0 && p < 1, "binomialUpperTail: needs n >= 0 and 0 < p < 1")
     if k <= 0 { return 1 }
     if k > n { return 0 }
     let lp = Foundation.log(p), lq = Foundation.log1p(-p)

@@ -38,7 +38,7 @@ public final class ActNorm: Flow {
 
     private func shapes(_ x: Tensor) -> (param: [Int], spatial: Int) {
         let c = bias.shape[0]
-        precondition((x.rank == 2 || x.rank == 4) && x.shape[1] == c, "ActNorm(\(c)): input shape \(x.shape) needs (N, \(c)) or (N, \(c), H, W)")
+        check((x.rank == 2 || x.rank == 4) && x.shape[1] == c, "ActNorm(\(c)): input shape \(x.shape) needs (N, \(c)) or (N, \(c), H, W)")
         return x.rank == 4 ? ([1, c, 1, 1], x.shape[2] * x.shape[3]) : ([1, c], 1)
     }
 

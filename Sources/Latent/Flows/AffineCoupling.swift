@@ -12,9 +12,9 @@
 /// let (y, logDet) = affineCoupling(x, logScale: r, shift: t, mask: CouplingMask.alternating(2, parity: 0))
 /// ```
 public func affineCoupling(_ x: Tensor, logScale: Tensor, shift: Tensor, mask: Tensor, inverse: Bool = false) -> (output: Tensor, logDet: Tensor) {
-    precondition(x.rank >= 2 && Array(x.shape.dropFirst()) == mask.shape,
+    check(x.rank >= 2 && Array(x.shape.dropFirst()) == mask.shape,
                  "affineCoupling: input \(x.shape) does not match mask \(mask.shape) (expects (N) + mask shape)")
-    precondition(logScale.shape == x.shape && shift.shape == x.shape,
+    check(logScale.shape == x.shape && shift.shape == x.shape,
                  "affineCoupling: logScale \(logScale.shape) and shift \(shift.shape) must have the input's shape \(x.shape)")
     let rows = x.shape[0], cols = mask.count
     let m = mask.detached()
@@ -59,7 +59,7 @@ public final class AffineCoupling: Flow {
 
     /// Vector data: two ReLU MLPs (D + contextFeatures) -> hidden... -> D.
     public convenience init(mask: Tensor, hidden: [Int], contextFeatures: Int = 0, rng: inout RandomGenerator) {
-        precondition(mask.rank == 1, "AffineCoupling(hidden:): needs a 1-D mask for vector data, got shape \(mask.shape)")
+        check(mask.rank == 1, "AffineCoupling(hidden:): needs a 1-D mask for vector data, got shape \(mask.shape)")
         let d = mask.count
         let sizes = [d + contextFeatures] + hidden + [d]
         let s = MLP(sizes, activation: .relu, rng: &rng)

@@ -24,7 +24,7 @@ public enum CouplingMask {
 
     /// (C, H, W): the first half of the channels is 1 for parity 0, the second half for parity 1.
     public static func channel(channels: Int, height: Int, width: Int, parity: Int) -> Tensor {
-        precondition(channels >= 2, "CouplingMask.channel: needs at least 2 channels, got \(channels)")
+        check(channels >= 2, "CouplingMask.channel: needs at least 2 channels, got \(channels)")
         let half = channels / 2
         var v: [Float] = []
         v.reserveCapacity(channels * height * width)

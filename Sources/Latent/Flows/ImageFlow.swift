@@ -11,14 +11,14 @@ public final class Squeeze: Flow {
 
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        precondition(x.rank == 4 && h % 2 == 0 && w % 2 == 0, "Squeeze: needs (N, C, H, W) with even H and W, got \(x.shape)")
+        check(x.rank == 4 && h % 2 == 0 && w % 2 == 0, "Squeeze: needs (N, C, H, W) with even H and W, got \(x.shape)")
         let y = x.reshaped([n, c, h / 2, 2, w / 2, 2]).permuted([0, 1, 3, 5, 2, 4]).reshaped([n, 4 * c, h / 2, w / 2])
         return (y, Tensor.zeros([n]))
     }
 
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let (n, c4, h, w) = (z.shape[0], z.shape[1], z.shape[2], z.shape[3])
-        precondition(z.rank == 4 && c4 % 4 == 0, "Squeeze.inverse: needs (N, 4C, H, W), got \(z.shape)")
+        check(z.rank == 4 && c4 % 4 == 0, "Squeeze.inverse: needs (N, 4C, H, W), got \(z.shape)")
         let x = z.reshaped([n, c4 / 4, 2, 2, h, w]).permuted([0, 1, 4, 2, 5, 3]).reshaped([n, c4 / 4, 2 * h, 2 * w])
         return (x, Tensor.zeros([n]))
     }
@@ -59,7 +59,7 @@ public final class ConvCoupling: Flow {
     public var isTraining = true
 
     public init(mask: Tensor, hidden: Int, contextChannels: Int = 0, rng: inout RandomGenerator) {
-        precondition(mask.rank == 3, "ConvCoupling: mask must be (C, H, W), got \(mask.shape)")
+        check(mask.rank == 3, "ConvCoupling: mask must be (C, H, W), got \(mask.shape)")
         let c = mask.shape[0]
         self.mask = mask.detached()
         let last = Conv2d(hidden, 2 * c, kernelSize: 3, padding: 1, rng: &rng)
@@ -108,7 +108,7 @@ public final class ConvCoupling: Flow {
 /// ```
 public func periodicImageFlow(channels c: Int, height h: Int, width w: Int, blocks: Int, hidden: Int,
                               rng: inout RandomGenerator) -> FlowSequence {
-    precondition(h % 2 == 0 && w % 2 == 0 && h >= 6 && w >= 6, "periodicImageFlow: needs even H, W >= 6, got \(h) x \(w)")
+    check(h % 2 == 0 && w % 2 == 0 && h >= 6 && w >= 6, "periodicImageFlow: needs even H, W >= 6, got \(h) x \(w)")
     var flows: [any Flow] = [ActNorm(channels: c), PeriodicConvolution(channels: c, kernelSize: 3, rng: &rng)]
     for p in 0..<2 {
         flows.append(ConvCoupling(mask: CouplingMask.checkerboard(channels: c, height: h, width: w, parity: p), hidden: hidden, rng: &rng))

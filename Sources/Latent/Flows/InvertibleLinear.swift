@@ -87,7 +87,7 @@ public final class InvertibleLinear: Flow {
     /// Applies M to the feature axis of (N, D) or (N, C, H, W).
     private func apply(_ x: Tensor, _ m: Tensor) -> Tensor {
         let d = logScale.shape[0]
-        precondition((x.rank == 2 || x.rank == 4) && x.shape[1] == d, "InvertibleLinear(\(d)): input shape \(x.shape)")
+        check((x.rank == 2 || x.rank == 4) && x.shape[1] == d, "InvertibleLinear(\(d)): input shape \(x.shape)")
         if x.rank == 2 { return matmul(x, m, transposeB: true) }
         let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
         let rows = x.permuted([0, 2, 3, 1]).reshaped([-1, d])
@@ -118,7 +118,7 @@ func invertMatrix(_ m: Tensor) -> Tensor {
         let p = (k..<d).max { Swift.abs(a[$0 * d + k]) < Swift.abs(a[$1 * d + k]) }!
         if p != k { for j in 0..<d { a.swapAt(k * d + j, p * d + j); inv.swapAt(k * d + j, p * d + j) } }
         let piv = a[k * d + k]
-        precondition(piv != 0, "invertMatrix: singular matrix")
+        check(piv != 0, "invertMatrix: singular matrix")
         for j in 0..<d { a[k * d + j] /= piv; inv[k * d + j] /= piv }
         for i in 0..<d where i != k {
             let f = a[i * d + k]

@@ -41,7 +41,7 @@ public final class MADE: Module {
 
     public init(features: Int, hidden: [Int], outputBlocks: Int = 2, contextFeatures: Int = 0,
                 order: AutoregressiveOrder = .natural, rng: inout RandomGenerator) {
-        precondition(features >= 1 && !hidden.isEmpty, "MADE: needs at least one feature and one hidden layer")
+        check(features >= 1 && !hidden.isEmpty, "MADE: needs at least one feature and one hidden layer")
         self.features = features
         self.outputBlocks = outputBlocks
         self.contextFeatures = contextFeatures
@@ -70,8 +70,8 @@ public final class MADE: Module {
 
     /// `outputBlocks` tensors of shape (N, features).
     public func callAsFunction(_ x: Tensor, context: Tensor? = nil) -> [Tensor] {
-        precondition(x.rank == 2 && x.shape[1] == features, "MADE(\(features)): input shape \(x.shape)")
-        precondition((context?.shape[1] ?? 0) == contextFeatures, "MADE: context shape \(context?.shape ?? []) does not match contextFeatures \(contextFeatures)")
+        check(x.rank == 2 && x.shape[1] == features, "MADE(\(features)): input shape \(x.shape)")
+        check((context?.shape[1] ?? 0) == contextFeatures, "MADE: context shape \(context?.shape ?? []) does not match contextFeatures \(contextFeatures)")
         var h = context.map { concatenate([x, $0], axis: 1) } ?? x
         for l in layers { h = l(h) }
         return (0..<outputBlocks).map { h.slice(axis: 1, ($0 * features)..<(($0 + 1) * features)) }

@@ -31,16 +31,16 @@ public final class PeriodicConvolution: Flow {
 
     /// Filters given explicitly (C, C, k, k).
     public init(weight: Tensor) {
-        precondition(weight.rank == 4 && weight.shape[0] == weight.shape[1] && weight.shape[2] == weight.shape[3],
+        check(weight.rank == 4 && weight.shape[0] == weight.shape[1] && weight.shape[2] == weight.shape[3],
                      "PeriodicConvolution: weight must be (C, C, k, k), got \(weight.shape)")
         self.weight = Parameter(weight)
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight)] }
 
-    private func check(_ x: Tensor) {
+    private func checkShape(_ x: Tensor) {
         let c = weight.shape[0], k = weight.shape[2]
-        precondition(x.rank == 4 && x.shape[1] == c && x.shape[2] >= k && x.shape[3] >= k,
+        check(x.rank == 4 && x.shape[1] == c && x.shape[2] >= k && x.shape[3] >= k,
                      "PeriodicConvolution(\(c) channels, \(k)x\(k)): input shape \(x.shape) needs (N, \(c), H >= \(k), W >= \(k))")
     }
 
@@ -51,12 +51,12 @@ public final class PeriodicConvolution: Flow {
     }
 
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
-        check(x)
+        checkShape(x)
         return periodicConvolution(x, weight: weight.value)
     }
 
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
-        check(z)
+        checkShape(z)
         let (h, wd) = (z.shape[2], z.shape[3])
         let spec = K.periodicSpectrum(weight.value, height: h, width: wd)
         let ld = K.periodicLogDet(spec, channels: weight.shape[0], height: h, width: wd)
@@ -71,7 +71,7 @@ public final class PeriodicConvolution: Flow {
 /// let (y, logDet) = periodicConvolution(x, weight: w)
 /// ```
 public func periodicConvolution(_ x: Tensor, weight w: Tensor) -> (output: Tensor, logDet: Tensor) {
-    precondition(x.rank == 4 && w.rank == 4 && w.shape[0] == w.shape[1] && x.shape[1] == w.shape[0] && x.shape[2] >= w.shape[2] && x.shape[3] >= w.shape[3],
+    check(x.rank == 4 && w.rank == 4 && w.shape[0] == w.shape[1] && x.shape[1] == w.shape[0] && x.shape[2] >= w.shape[2] && x.shape[3] >= w.shape[3],
                  "periodicConvolution: input \(x.shape) and filters \(w.shape) need (N, C, H, W) and (C, C, k, k) with k <= H, W")
     let (h, wd) = (x.shape[2], x.shape[3])
     let k = w.shape[2]

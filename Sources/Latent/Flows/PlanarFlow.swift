@@ -39,7 +39,7 @@ public final class PlanarFlow: Flow {
 
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let d = w.shape[0]
-        precondition(z.rank == 2 && z.shape[1] == d, "PlanarFlow(\(d)): input shape \(z.shape)")
+        check(z.rank == 2 && z.shape[1] == d, "PlanarFlow(\(d)): input shape \(z.shape)")
         let uh = constrainedU()
         let h = tanh(matmul(z, w.value.reshaped([d, 1])) + b.value)          // (N, 1)
         let out = z + h * uh.reshaped([1, d])
@@ -49,7 +49,7 @@ public final class PlanarFlow: Flow {
 
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let d = w.shape[0]
-        precondition(x.rank == 2 && x.shape[1] == d, "PlanarFlow(\(d)): input shape \(x.shape)")
+        check(x.rank == 2 && x.shape[1] == d, "PlanarFlow(\(d)): input shape \(x.shape)")
         return withoutGradients {
             let uh = constrainedU().scalars.map(Double.init)
             let wv = w.value.scalars.map(Double.init), bv = Double(b.value.scalar)

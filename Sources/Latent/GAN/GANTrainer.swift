@@ -46,7 +46,7 @@ public final class GANTrainer {
 
     public init(gan: GAN, loss: GANLoss = .nonSaturating, discriminatorSteps: Int = 1, learningRate: Float = 2e-4,
                 discriminatorLearningRate: Float? = nil, beta1: Float = 0.5, beta2: Float = 0.999) {
-        precondition(discriminatorSteps >= 1, "GANTrainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)")
+        check(discriminatorSteps >= 1, "GANTrainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)")
         self.gan = gan
         self.loss = loss
         self.discriminatorSteps = discriminatorSteps

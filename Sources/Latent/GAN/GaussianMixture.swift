@@ -16,10 +16,10 @@ public struct GaussianMixture: Sendable {
     public let weights: [Double]
 
     public init(means: [[Double]], stds: [Double], weights: [Double]? = nil) {
-        precondition(!means.isEmpty && means.count == stds.count, "GaussianMixture: \(means.count) means for \(stds.count) standard deviations")
-        precondition(Set(means.map(\.count)).count == 1, "GaussianMixture: means of different dimensions")
+        check(!means.isEmpty && means.count == stds.count, "GaussianMixture: \(means.count) means for \(stds.count) standard deviations")
+        check(Set(means.map(\.count)).count == 1, "GaussianMixture: means of different dimensions")
         let w = weights ?? [Double](repeating: 1, count: means.count)
-        precondition(w.count == means.count && w.allSatisfy { $0 >= 0 }, "GaussianMixture: bad weights \(w)")
+        check(w.count == means.count && w.allSatisfy { $0 >= 0 }, "GaussianMixture: bad weights \(w)")
         let total = w.reduce(0, +)
         self.means = means
         self.stds = stds

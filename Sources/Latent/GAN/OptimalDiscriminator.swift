@@ -29,7 +29,7 @@ public struct OptimalDiscriminatorExperiment: Sendable {
     public var learningRate: Float = 1e-3
 
     public init(name: String, data: GaussianMixture, generator: GaussianMixture, range: ClosedRange<Double>, gridPoints: Int) {
-        precondition(data.dimension == generator.dimension, "OptimalDiscriminatorExperiment: pi and p differ in dimension")
+        check(data.dimension == generator.dimension, "OptimalDiscriminatorExperiment: pi and p differ in dimension")
         self.name = name
         self.data = data
         self.generator = generator

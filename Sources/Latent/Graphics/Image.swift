@@ -26,7 +26,7 @@ public struct RGBImage: Equatable {
     public var pixels: [UInt8]
 
     public init(width: Int, height: Int, background: Color = .white) {
-        precondition(width > 0 && height > 0, "RGBImage: size \(width)x\(height) must be positive")
+        check(width > 0 && height > 0, "RGBImage: size \(width)x\(height) must be positive")
         self.width = width
         self.height = height
         pixels = [UInt8](repeating: 0, count: width * height * 3)
@@ -83,7 +83,7 @@ public struct RGBImage: Equatable {
         var bound = compressBound(uLong(raw.count))
         var compressed = [UInt8](repeating: 0, count: Int(bound))
         let status = compress2(&compressed, &bound, raw, uLong(raw.count), 6)
-        precondition(status == Z_OK, "zlib compress2 failed with status \(status)")
+        check(status == Z_OK, "zlib compress2 failed with status \(status)")
         compressed.removeSubrange(Int(bound)...)
 
         var out = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
@@ -114,7 +114,7 @@ extension RGBImage {
     /// A grid of images from a tensor (n, C, H, W) with values in [0, 1] (C = 1 or 3),
     /// `columns` per row, separated by `padding` pixels, each image enlarged `scale` times.
     public static func grid(_ images: Tensor, columns: Int? = nil, padding: Int = 2, scale: Int = 1) -> RGBImage {
-        precondition(images.rank == 4 && (images.shape[1] == 1 || images.shape[1] == 3),
+        check(images.rank == 4 && (images.shape[1] == 1 || images.shape[1] == 3),
                      "RGBImage.grid: expects (n, 1 or 3, H, W), got \(images.shape)")
         let n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3]
         let cols = max(1, columns ?? Int(Double(n).squareRoot().rounded(.up)))

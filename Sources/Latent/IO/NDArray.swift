@@ -50,7 +50,7 @@ public struct NDArray: Equatable {
     public let values: Values
 
     public init(shape: [Int], values: Values) {
-        precondition(shape.reduce(1, *) == values.count, "NDArray: shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
+        check(shape.reduce(1, *) == values.count, "NDArray: shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
         self.shape = shape
         self.values = values
     }

@@ -28,10 +28,10 @@ public final class BatchNorm: Layer {
     /// ``composed(_:)`` is the same layer written with tensor ops, the reference.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let c = weight.shape[0]
-        precondition((x.rank == 2 || x.rank == 4) && x.shape[1] == c, "BatchNorm(\(c)): input shape \(x.shape) needs (N, \(c)) or (N, \(c), H, W)")
+        check((x.rank == 2 || x.rank == 4) && x.shape[1] == c, "BatchNorm(\(c)): input shape \(x.shape) needs (N, \(c)) or (N, \(c), H, W)")
         let m = x.count / max(c, 1)
         let training = isTraining
-        if training { precondition(m > 1, "BatchNorm: training needs more than one value per channel, input shape \(x.shape)") }
+        if training { check(m > 1, "BatchNorm: training needs more than one value per channel, input shape \(x.shape)") }
         let gamma = weight.value, beta = bias.value
         let (y, mean, variance) = K.batchNormForward(x, gamma: gamma, beta: beta,
                                                      mean: training ? nil : runningMean.value, variance: training ? nil : runningVar.value,

@@ -25,7 +25,7 @@ public final class Linear: Layer {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition(x.rank == 2 && x.shape[1] == inFeatures, "Linear(\(inFeatures), \(outFeatures)): input shape \(x.shape) does not match weight shape \(weight.shape)")
+        check(x.rank == 2 && x.shape[1] == inFeatures, "Linear(\(inFeatures), \(outFeatures)): input shape \(x.shape) does not match weight shape \(weight.shape)")
         return affine(x, weight: weight.value, bias: bias?.value, activation: activation)
     }
 }
@@ -40,7 +40,7 @@ public final class MaskedLinear: Layer {
     public var isTraining = true
 
     public init(_ inFeatures: Int, _ outFeatures: Int, mask: Tensor, bias: Bool = true, activation: ActivationFunction = .identity, rng: inout RandomGenerator) {
-        precondition(mask.shape == [outFeatures, inFeatures], "MaskedLinear: mask shape \(mask.shape) does not match weight shape \([outFeatures, inFeatures])")
+        check(mask.shape == [outFeatures, inFeatures], "MaskedLinear: mask shape \(mask.shape) does not match weight shape \([outFeatures, inFeatures])")
         weight = Parameter(pytorchDefaultUniform([outFeatures, inFeatures], fanIn: inFeatures, rng: &rng))
         self.bias = bias ? Parameter(pytorchDefaultUniform([outFeatures], fanIn: inFeatures, rng: &rng)) : nil
         self.mask = mask.detached()
@@ -52,7 +52,7 @@ public final class MaskedLinear: Layer {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition(x.rank == 2 && x.shape[1] == weight.shape[1], "MaskedLinear: input shape \(x.shape) does not match weight shape \(weight.shape)")
+        check(x.rank == 2 && x.shape[1] == weight.shape[1], "MaskedLinear: input shape \(x.shape) does not match weight shape \(weight.shape)")
         return affine(x, weight: weight.value * mask, bias: bias?.value, activation: activation)
     }
 }

@@ -9,7 +9,9 @@ public final class Parameter {
     /// The gradient from the last ``backward(_:to:)``; nil before the first.
     public var grad: Tensor?
     /// When false, `value` is an untracked constant: losses computed from it
-    /// record no gradient for it (PyTorch's `requires_grad_(False)`). A GAN's
+    /// record no gradient for it, ``backward(_:to:accumulate:)`` sets `grad` to
+    /// nil and optimizers do not touch it or its state (PyTorch's
+    /// `requires_grad_(False)`). A GAN's
     /// generator step freezes the discriminator this way, so no discriminator
     /// weight gradients are computed there.
     public var requiresGradient = true
@@ -26,7 +28,7 @@ public final class Parameter {
 
     /// Replaces the value (same shape).
     public func assign(_ newValue: Tensor) {
-        precondition(newValue.shape == data.shape, "Parameter.assign: shape \(newValue.shape) does not match \(data.shape)")
+        check(newValue.shape == data.shape, "Parameter.assign: shape \(newValue.shape) does not match \(data.shape)")
         data = newValue.detached()
     }
 
@@ -38,13 +40,51 @@ public final class Parameter {
 
 /// Computes the gradient of `loss` for each parameter and stores it in `grad`.
 ///
+/// By default each call replaces `grad`. With `accumulate: true` the new
+/// gradient is added to the one already there (PyTorch's default), so several
+/// micro-batches can make one step; clear with ``zeroGradients(_:)`` before the
+/// next group. A parameter with `requiresGradient == false` is frozen: its
+/// `grad` is set to nil and optimizers leave it (and their state for it)
+/// untouched. A parameter the loss does not depend on gets zeros.
+///
 /// ```swift
 /// let loss = mse(model(x), y)
 /// backward(loss, to: model.parameters)
 /// optimizer.step()
+///
+/// // Gradient accumulation over 4 micro-batches:
+/// zeroGradients(model.parameters)
+/// for part in batch.chunked(4, axis: 0) { backward(loss(part) / 4, to: model.parameters, accumulate: true) }
+/// optimizer.step()
 /// ```
-public func backward(_ loss: Tensor, to parameters: [Parameter]) {
-    precondition(loss.count == 1, "backward: the loss must have one element, its shape is \(loss.shape)")
-    let grads = backpropagate(loss, keep: Set(parameters.map { ObjectIdentifier($0.leaf) }))
-    for p in parameters { p.grad = grads[ObjectIdentifier(p.leaf)] ?? Tensor.zeros(p.shape) }
+public func backward(_ loss: Tensor, to parameters: [Parameter], accumulate: Bool = false) {
+    checkDifferentiable(loss, "backward(_:to:)")
+    let live = parameters.filter(\.requiresGradient)
+    let grads = backpropagate(loss, keep: Set(live.map { ObjectIdentifier($0.leaf) }))
+    for p in parameters {
+        guard p.requiresGradient else { p.grad = nil; continue }
+        let g = grads[ObjectIdentifier(p.leaf)]
+        if accumulate, let old = p.grad {
+            if let g { p.grad = old + g }
+        } else {
+            p.grad = g ?? Tensor.zeros(p.shape)
+        }
+    }
+}
+
+/// Clears every parameter's gradient (sets `grad` to nil, PyTorch's
+/// `zero_grad(set_to_none=True)`); an optimizer step then skips them until the
+/// next ``backward(_:to:accumulate:)``.
+public func zeroGradients(_ parameters: [Parameter]) {
+    for p in parameters { p.grad = nil }
+}
+
+extension Module {
+    /// Clears the gradients of all of this module's parameters.
+    public func zeroGradients() { Latent.zeroGradients(parameters) }
+}
+
+extension Optimizer {
+    /// Clears the gradients of the parameters this optimizer updates.
+    public func zeroGradients() { Latent.zeroGradients(parameters) }
 }

@@ -29,7 +29,7 @@ public final class Sequential: Layer {
 /// let net = MLP([2, 256, 256, 2], activation: .relu, rng: &rng)
 /// ```
 public func MLP(_ sizes: [Int], activation: ActivationFunction = .relu, outputActivation: ActivationFunction = .identity, rng: inout RandomGenerator) -> Sequential {
-    precondition(sizes.count >= 2, "MLP: needs at least input and output sizes, got \(sizes)")
+    check(sizes.count >= 2, "MLP: needs at least input and output sizes, got \(sizes)")
     var layers: [any Layer] = []
     for i in 0..<(sizes.count - 1) {
         let last = i == sizes.count - 2

@@ -9,7 +9,7 @@ func representRows(_ dataset: GroundTruthDataset, _ factors: [[Int]], _ represen
                    rng: inout RandomGenerator) -> [[Double]] {
     let obs = dataset.observations(fromFactors: factors, rng: &rng)
     let codes = representation(obs)
-    precondition(codes.rank == 2 && codes.shape[0] == factors.count,
+    check(codes.rank == 2 && codes.shape[0] == factors.count,
                  "representation must map (n, C, H, W) to (n, d); got \(codes.shape) for \(factors.count) observations")
     return rowsOfDoubles(codes)
 }
@@ -32,7 +32,7 @@ func representRows(_ dataset: GroundTruthDataset, _ factors: [[Int]], _ represen
 /// ```
 public func betaVAEScore(dataset: GroundTruthDataset, representation: (Tensor) -> Tensor, rng: inout RandomGenerator,
                          batchSize: Int = 64, trainSize: Int = 10_000, evalSize: Int = 5_000) -> ClassifierScore {
-    precondition(batchSize > 0 && trainSize > 0 && evalSize > 0, "betaVAEScore: sizes must be positive")
+    check(batchSize > 0 && trainSize > 0 && evalSize > 0, "betaVAEScore: sizes must be positive")
     func points(_ count: Int) -> ([[Double]], [Int]) {
         var x = [[Double]](), y = [Int]()
         for _ in 0..<count {

@@ -26,7 +26,7 @@ public struct FactorVAEScore: Sendable, Equatable {
 public func factorVAEScore(dataset: GroundTruthDataset, representation: (Tensor) -> Tensor, rng: inout RandomGenerator,
                            batchSize: Int = 64, trainSize: Int = 10_000, evalSize: Int = 5_000,
                            varianceSampleSize: Int = 10_000, pruneThreshold: Double = 0.05) -> FactorVAEScore {
-    precondition(batchSize > 1 && trainSize > 0 && evalSize > 0 && varianceSampleSize > 1, "factorVAEScore: sizes too small")
+    check(batchSize > 1 && trainSize > 0 && evalSize > 0 && varianceSampleSize > 1, "factorVAEScore: sizes too small")
     // Global variances, representation evaluated in batches of 64 as published.
     var rows = [[Double]]()
     var remaining = varianceSampleSize

@@ -123,7 +123,7 @@ public struct GradientBoostedTrees {
     let featureCount: Int
 
     public init(features rows: [[Double]], labels: [Int], stages: Int = 100, maxDepth: Int = 3, learningRate: Double = 0.1) {
-        precondition(!rows.isEmpty && rows.count == labels.count, "GradientBoostedTrees: \(rows.count) rows, \(labels.count) labels")
+        check(!rows.isEmpty && rows.count == labels.count, "GradientBoostedTrees: \(rows.count) rows, \(labels.count) labels")
         let d = rows[0].count
         let n = rows.count
         self.stages = stages; self.maxDepth = maxDepth; self.learningRate = learningRate

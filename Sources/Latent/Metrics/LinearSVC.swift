@@ -23,7 +23,7 @@ public struct LinearSVC {
     public private(set) var models: [(weights: [Double], intercept: Double)] = []
 
     public init(features rows: [[Double]], labels: [Int], c: Double = 1, balancedClassWeights: Bool = false) {
-        precondition(!rows.isEmpty && rows.count == labels.count, "LinearSVC: \(rows.count) rows, \(labels.count) labels")
+        check(!rows.isEmpty && rows.count == labels.count, "LinearSVC: \(rows.count) rows, \(labels.count) labels")
         let enc = LabelEncoding(labels)
         classes = enc.classes
         let y = enc.encode(labels)

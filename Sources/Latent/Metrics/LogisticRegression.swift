@@ -22,7 +22,7 @@ public struct LogisticRegression {
     public private(set) var iterations = 0
 
     public init(features rows: [[Double]], labels: [Int], c: Double = 1, maxIterations: Int = 100, tolerance: Double = 1e-4) {
-        precondition(!rows.isEmpty && rows.count == labels.count, "LogisticRegression: \(rows.count) rows, \(labels.count) labels")
+        check(!rows.isEmpty && rows.count == labels.count, "LogisticRegression: \(rows.count) rows, \(labels.count) labels")
         let enc = LabelEncoding(labels)
         classes = enc.classes
         let y = enc.encode(labels)

@@ -77,14 +77,14 @@ struct LabelEncoding {
 
 /// Rows of a (n, d) tensor as Double.
 func rowsOfDoubles(_ t: Tensor) -> [[Double]] {
-    precondition(t.rank == 2, "expected a (points, dims) tensor, got shape \(t.shape)")
+    check(t.rank == 2, "expected a (points, dims) tensor, got shape \(t.shape)")
     let s = t.scalars, d = t.shape[1]
     return (0..<t.shape[0]).map { i in (0..<d).map { Double(s[i * d + $0]) } }
 }
 
 /// Fraction of equal entries.
 func accuracy(_ predicted: [Int], _ truth: [Int]) -> Double {
-    precondition(predicted.count == truth.count && !truth.isEmpty)
+    check(predicted.count == truth.count && !truth.isEmpty, "predictions (\(predicted.count)) and truth (\(truth.count)) must have the same non-zero length")
     return Double(zip(predicted, truth).filter { $0 == $1 }.count) / Double(truth.count)
 }
 

@@ -14,7 +14,7 @@ import Foundation
 /// histogramDiscretize([0, 0.5, 1], bins: 2)   // [1, 2, 2]
 /// ```
 public func histogramDiscretize(_ values: [Double], bins: Int = 20) -> [Int] {
-    precondition(bins > 0, "histogramDiscretize: bins must be positive")
+    check(bins > 0, "histogramDiscretize: bins must be positive")
     guard var lo = values.min(), var hi = values.max() else { return [] }
     if lo == hi { lo -= 0.5; hi += 0.5 }
     let step = (hi - lo) / Double(bins)
@@ -43,7 +43,7 @@ public func histogramDiscretize(_ values: [Double], bins: Int = 20) -> [Int] {
 /// discreteMutualInformation([0, 0, 1, 1], [5, 5, 7, 7])   // log 2
 /// ```
 public func discreteMutualInformation(_ a: [Int], _ b: [Int]) -> Double {
-    precondition(a.count == b.count, "discreteMutualInformation: \(a.count) vs \(b.count) labels")
+    check(a.count == b.count, "discreteMutualInformation: \(a.count) vs \(b.count) labels")
     let n = a.count
     if n == 0 { return 0 }
     let ea = LabelEncoding(a), eb = LabelEncoding(b)

@@ -7,7 +7,7 @@
 /// rocAUC(scores: [0.1, 0.4, 0.35, 0.8], positive: [false, false, true, true])   // 0.75
 /// ```
 public func rocAUC(scores: [Double], positive: [Bool]) -> Double? {
-    precondition(scores.count == positive.count, "rocAUC: \(scores.count) scores, \(positive.count) labels")
+    check(scores.count == positive.count, "rocAUC: \(scores.count) scores, \(positive.count) labels")
     let nPos = positive.filter { $0 }.count, nNeg = positive.count - nPos
     if nPos == 0 || nNeg == 0 { return nil }
     let order = scores.indices.sorted { scores[$0] < scores[$1] }

@@ -51,10 +51,10 @@ public enum ActivationFunction: Sendable, Equatable {
 ///
 /// `x` is (N, in), `weight` is (out, in) as in PyTorch, `bias` is (out).
 public func affine(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: ActivationFunction = .identity) -> Tensor {
-    precondition(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
+    check(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
                  "affine: input \(x.shape) does not match weight \(weight.shape) (expects (N, in) and (out, in))")
     let n = x.shape[0], out = weight.shape[0], inF = weight.shape[1]
-    if let bias { precondition(bias.shape == [out], "affine: bias \(bias.shape) does not match weight \(weight.shape)") }
+    if let bias { check(bias.shape == [out], "affine: bias \(bias.shape) does not match weight \(weight.shape)") }
     let act = activation.kernel
     // ReLU and leaky ReLU (slope > 0) keep the sign of their input, so their
     // backward can read the output in place of the pre-activation: one fused

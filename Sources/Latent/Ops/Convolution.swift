@@ -9,14 +9,14 @@ import CLatent
 /// let y = conv2d(x, weight: w, bias: b, stride: 2, padding: 1)
 /// ```
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
-    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
+    check(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape) does not match weight \(weight.shape) (expects (N, C, H, W) and (O, C, kh, kw))")
-    precondition(stride >= 1 && padding >= 0, "conv2d: stride \(stride) and padding \(padding) must be >= 1 and >= 0")
+    check(stride >= 1 && padding >= 0, "conv2d: stride \(stride) and padding \(padding) must be >= 1 and >= 0")
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-    if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) does not match weight \(weight.shape)") }
+    if let bias { check(bias.shape == [o], "conv2d: bias \(bias.shape) does not match weight \(weight.shape)") }
     let oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1
-    precondition(h + 2 * padding >= kh && w + 2 * padding >= kw, "conv2d: kernel \(kh)x\(kw) larger than padded input \(x.shape)")
+    check(h + 2 * padding >= kh && w + 2 * padding >= kw, "conv2d: kernel \(kh)x\(kw) larger than padded input \(x.shape)")
     let geo = K.ConvGeometry(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, sh: stride, sw: stride, ph: padding, pw: padding, oh: oh, ow: ow)
     let y = K.conv2dForward(x, weight, bias: bias, geo)
     var inputs = [x, weight]
@@ -33,14 +33,14 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
 /// (PyTorch's layout), plus bias (Cout). Output size (H - 1) * stride - 2 * padding + kh + outputPadding.
 /// It is the adjoint of ``conv2d(_:weight:bias:stride:padding:)`` with the same weight.
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0) -> Tensor {
-    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
+    check(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
                  "convTranspose2d: input \(x.shape) does not match weight \(weight.shape) (expects (N, Cin, H, W) and (Cin, Cout, kh, kw))")
     let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (cout, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
-    if let bias { precondition(bias.shape == [cout], "convTranspose2d: bias \(bias.shape) does not match weight \(weight.shape)") }
+    if let bias { check(bias.shape == [cout], "convTranspose2d: bias \(bias.shape) does not match weight \(weight.shape)") }
     let oh = (h - 1) * stride - 2 * padding + kh + outputPadding
     let ow = (w - 1) * stride - 2 * padding + kw + outputPadding
-    precondition(oh > 0 && ow > 0, "convTranspose2d: empty output for input \(x.shape) and weight \(weight.shape)")
+    check(oh > 0 && ow > 0, "convTranspose2d: empty output for input \(x.shape) and weight \(weight.shape)")
     // As a conv2d from the output space (Cout, oh, ow) to the input space (Cin, h, w).
     let geo = K.ConvGeometry(n: n, c: cout, h: oh, w: ow, o: cin, kh: kh, kw: kw, sh: stride, sw: stride, ph: padding, pw: padding, oh: h, ow: w)
     let (yOpt, _, _) = K.conv2dBackward(x, x: nil, w: weight, geo, needX: true, needW: false, needBias: false)

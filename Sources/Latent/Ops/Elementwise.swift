@@ -94,7 +94,7 @@ extension Tensor {
         for (i, d) in target.enumerated() where d == 1 && g.shape[i] != 1 {
             g = g.sum(axis: i, keepingDimension: true)
         }
-        precondition(g.shape == target, "internal: cannot reduce gradient of shape \(shape) to \(target)")
+        check(g.shape == target, "internal: cannot reduce gradient of shape \(shape) to \(target)")
         return g
     }
 
@@ -102,7 +102,7 @@ extension Tensor {
     public func expanded(to target: [Int]) -> Tensor {
         if shape == target { return self }
         let full = Shape.broadcast(shape, target, op: "expanded(to:)")
-        precondition(full == target, "expanded(to:): shape \(shape) cannot expand to \(target)")
+        check(full == target, "expanded(to:): shape \(shape) cannot expand to \(target)")
         let y = K.gatherStrided(self, offset: 0, strides: shape.isEmpty ? [Int](repeating: 0, count: target.count) : Shape.broadcastStrides(shape, to: target), shape: target)
         let s = shape
         return Tensor.record(y, inputs: [self]) { g in [g.sumToShape(s)] }

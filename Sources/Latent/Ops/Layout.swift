@@ -7,10 +7,10 @@ extension Tensor {
         var s = newShape
         if let i = s.firstIndex(of: -1) {
             let known = s.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshaped: cannot reshape \(shape) to \(newShape)")
+            check(known > 0 && count % known == 0, "reshaped: cannot reshape \(shape) to \(newShape)")
             s[i] = count / known
         }
-        precondition(s.reduce(1, *) == count, "reshaped: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        check(s.reduce(1, *) == count, "reshaped: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         if s == shape { return self }
         let old = shape
         let y = Tensor(shape: s, storage: storage)
@@ -19,7 +19,7 @@ extension Tensor {
 
     /// Dimensions reordered: result dimension i is input dimension `order[i]`.
     public func permuted(_ order: [Int]) -> Tensor {
-        precondition(order.count == rank && Set(order) == Set(0..<rank), "permuted: \(order) is not a permutation of the dimensions of \(shape)")
+        check(order.count == rank && Set(order) == Set(0..<rank), "permuted: \(order) is not a permutation of the dimensions of \(shape)")
         let src = Shape.strides(shape)
         let outShape = order.map { shape[$0] }
         let y = K.gatherStrided(self, offset: 0, strides: order.map { src[$0] }, shape: outShape)
@@ -39,7 +39,7 @@ extension Tensor {
     /// The elements with index in `range` along `axis`.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "slice")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
+        check(range.lowerBound >= 0 && range.upperBound <= shape[a],
                      "slice: range \(range) out of bounds for dimension \(a) of shape \(shape)")
         var outShape = shape
         outShape[a] = range.count
@@ -69,9 +69,9 @@ extension Tensor {
 
     /// Rows (along axis 0) picked by index; the gradient adds back into those rows.
     public func gathering(rows indices: [Int]) -> Tensor {
-        precondition(rank >= 1, "gathering(rows:): needs rank >= 1, shape is \(shape)")
+        check(rank >= 1, "gathering(rows:): needs rank >= 1, shape is \(shape)")
         let n = shape[0], width = count / Swift.max(n, 1)
-        for i in indices { precondition(i >= 0 && i < n, "gathering(rows:): index \(i) out of range 0..<\(n)") }
+        for i in indices { check(i >= 0 && i < n, "gathering(rows:): index \(i) out of range 0..<\(n)") }
         let y = K.gatherRows(self, rows: indices, width: width).reshaped([indices.count] + shape.dropFirst())
         let x = self
         return Tensor.record(y.detached(), inputs: [x]) { g in
@@ -90,7 +90,7 @@ extension Tensor {
     public static func oneHot(_ indices: [Int], classes: Int) -> Tensor {
         var v = [Float](repeating: 0, count: indices.count * classes)
         for (r, c) in indices.enumerated() {
-            precondition(c >= 0 && c < classes, "oneHot: class \(c) out of range 0..<\(classes)")
+            check(c >= 0 && c < classes, "oneHot: class \(c) out of range 0..<\(classes)")
             v[r * classes + c] = 1
         }
         return Tensor(shape: [indices.count, classes], scalars: v)
@@ -99,14 +99,14 @@ extension Tensor {
 
 /// Joins tensors along `axis`; all other dimensions must agree.
 public func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
-    precondition(!tensors.isEmpty, "concatenate: no tensors")
+    check(!tensors.isEmpty, "concatenate: no tensors")
     let first = tensors[0]
     let a = Shape.axis(axis, rank: first.rank, op: "concatenate")
     for t in tensors.dropFirst() {
         var s1 = first.shape, s2 = t.shape
-        precondition(s1.count == s2.count, "concatenate: shapes \(first.shape) and \(t.shape) differ in rank")
+        check(s1.count == s2.count, "concatenate: shapes \(first.shape) and \(t.shape) differ in rank")
         s1[a] = 0; s2[a] = 0
-        precondition(s1 == s2, "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(a)")
+        check(s1 == s2, "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(a)")
     }
     var outShape = first.shape
     outShape[a] = tensors.map { $0.shape[a] }.reduce(0, +)

@@ -8,16 +8,16 @@
 /// let d = matmul(a, b, transposeB: true)    // (m, k) x (n, k)^T
 /// ```
 public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
-    precondition((a.rank == 2 && b.rank == 2) || (a.rank == 3 && b.rank == 3),
+    check((a.rank == 2 && b.rank == 2) || (a.rank == 3 && b.rank == 3),
                  "matmul: expects two 2-D or two 3-D tensors, got shapes \(a.shape) and \(b.shape)")
     let batched = a.rank == 3
     if batched {
-        precondition(a.shape[0] == b.shape[0], "matmul: batch sizes differ in shapes \(a.shape) and \(b.shape)")
+        check(a.shape[0] == b.shape[0], "matmul: batch sizes differ in shapes \(a.shape) and \(b.shape)")
     }
     let ar = a.shape.suffix(2), br = b.shape.suffix(2)
     let m = transposeA ? ar.last! : ar.first!, ka = transposeA ? ar.first! : ar.last!
     let kb = transposeB ? br.last! : br.first!, n = transposeB ? br.first! : br.last!
-    precondition(ka == kb, "matmul: inner dimensions differ for shapes \(a.shape) and \(b.shape) (transposeA: \(transposeA), transposeB: \(transposeB))")
+    check(ka == kb, "matmul: inner dimensions differ for shapes \(a.shape) and \(b.shape) (transposeA: \(transposeA), transposeB: \(transposeB))")
     let batch = batched ? a.shape[0] : 0
     let y = K.matmul(a, transposeA: transposeA, b, transposeB: transposeB, m: m, n: n, k: ka,
                      batch: batch, strideA: m * ka, strideB: ka * n)

@@ -50,7 +50,8 @@ public final class Adam: Optimizer {
         let bc1 = 1 - Float(Foundation.pow(Double(beta1), Double(t)))
         let bc2 = 1 - Float(Foundation.pow(Double(beta2), Double(t)))
         for (i, p) in parameters.enumerated() {
-            guard let g = p.grad else { continue }
+            // Frozen parameters keep their value and their moments.
+            guard p.requiresGradient, let g = p.grad else { continue }
             p.update { value in
                 K.adamStep(&value, g, &m[i], &v[i], lr: lr, beta1: beta1, beta2: beta2, eps: epsilon,
                            weightDecay: weightDecay, bc1: bc1, bc2: bc2, decoupled: decoupledWeightDecay)
@@ -70,7 +71,7 @@ extension Adam: CheckpointableOptimizer {
     }
 
     public func loadState(_ tensors: [String: Tensor], parameterNames: [String], stepCount: Int) throws {
-        precondition(parameterNames.count == parameters.count, "Adam.loadState: \(parameterNames.count) names for \(parameters.count) parameters")
+        check(parameterNames.count == parameters.count, "Adam.loadState: \(parameterNames.count) names for \(parameters.count) parameters")
         for (i, name) in parameterNames.enumerated() {
             for (key, into) in [("adam.m." + name, 0), ("adam.v." + name, 1)] {
                 guard let t = tensors[key] else { throw LatentError("checkpoint has no optimizer state '\(key)'") }

@@ -16,7 +16,7 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Steps taken so far.
     var stepCount: Int { get }
-    /// One update of every parameter that has a gradient.
+    /// One update of every parameter that has a gradient and requires one.
     func step()
 }
 
@@ -57,14 +57,14 @@ public enum LearningRateSchedule: Sendable, Equatable {
 @discardableResult
 public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float {
     var total: Double = 0
-    for p in parameters {
+    for p in parameters where p.requiresGradient {
         guard let g = p.grad else { continue }
         g.withUnsafeBufferPointer { for v in $0 { total += Double(v) * Double(v) } }
     }
     let norm = Float(total.squareRoot())
     let scale = maxNorm / (norm + 1e-6)
     if scale < 1 {
-        for p in parameters { if let g = p.grad { p.grad = g * scale } }
+        for p in parameters where p.requiresGradient { if let g = p.grad { p.grad = g * scale } }
     }
     return norm
 }

@@ -21,7 +21,7 @@ public final class SGD: Optimizer {
     public func step() {
         withoutGradients {
             for (i, p) in parameters.enumerated() {
-                guard var g = p.grad else { continue }
+                guard p.requiresGradient, var g = p.grad else { continue }
                 if weightDecay != 0 { g = g + p.value.detached() * weightDecay }
                 var d = g
                 if momentum != 0 {

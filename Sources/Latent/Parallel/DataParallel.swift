@@ -66,7 +66,7 @@ public final class DataParallel {
     /// The contiguous block of rows 0..<batchSize that `rank` of `size` computes: the first
     /// batchSize % size ranks take one row more than the rest.
     public static func rows(rank: Int, size: Int, batchSize: Int) -> Range<Int> {
-        precondition(size > 0 && rank >= 0 && rank < size, "DataParallel.rows: rank \(rank) of \(size)")
+        check(size > 0 && rank >= 0 && rank < size, "DataParallel.rows: rank \(rank) of \(size)")
         let base = batchSize / size, extra = batchSize % size
         let start = rank * base + Swift.min(rank, extra)
         return start..<(start + base + (rank < extra ? 1 : 0))

@@ -56,7 +56,7 @@ public struct RandomGenerator: Sendable {
     /// whole draw. Row i is keyed by (seed, stream, counter, i), so processes that each
     /// draw their own rows of a batch get exactly the numbers one process would.
     public mutating func normal(rows: Range<Int>, of total: Int, width: Int) -> Tensor {
-        precondition(rows.lowerBound >= 0 && rows.upperBound <= total, "RandomGenerator.normal(rows:of:width:): rows \(rows) outside 0..<\(total)")
+        check(rows.lowerBound >= 0 && rows.upperBound <= total, "RandomGenerator.normal(rows:of:width:): rows \(rows) outside 0..<\(total)")
         let off = take(total * width)
         return K.normal([rows.count, width], seed: seed, stream: stream, offset: off + UInt64(rows.lowerBound * width))
     }
@@ -90,7 +90,7 @@ public struct RandomGenerator: Sendable {
 
     /// A uniform integer in 0..<n.
     public mutating func int(below n: Int) -> Int {
-        precondition(n > 0, "RandomGenerator.int(below:): n must be positive, got \(n)")
+        check(n > 0, "RandomGenerator.int(below:): n must be positive, got \(n)")
         let off = take(2)
         let b = K.bits(2, seed: seed, stream: stream, offset: off)
         let v = UInt64(b[0]) << 32 | UInt64(b[1])

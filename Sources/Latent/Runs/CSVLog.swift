@@ -33,7 +33,7 @@ public final class CSVLog {
 
     /// Appends one row; values in column order.
     public func append(_ values: [Double]) throws {
-        precondition(values.count == columns.count, "CSVLog: \(values.count) values for \(columns.count) columns")
+        check(values.count == columns.count, "CSVLog: \(values.count) values for \(columns.count) columns")
         let line = values.map { v -> String in
             if v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
             return String(format: "%.6g", v)

@@ -17,7 +17,7 @@ public struct MomentAccumulator: Sendable {
     public private(set) var comoment: [Double]
 
     public init(dimension: Int) {
-        precondition(dimension > 0, "MomentAccumulator: dimension must be positive, got \(dimension)")
+        check(dimension > 0, "MomentAccumulator: dimension must be positive, got \(dimension)")
         self.dimension = dimension
         mean = Array(repeating: 0, count: dimension)
         comoment = Array(repeating: 0, count: dimension * dimension)
@@ -25,14 +25,14 @@ public struct MomentAccumulator: Sendable {
 
     /// Adds a batch of rows (n, D).
     public mutating func add(_ batch: Tensor) {
-        precondition(batch.rank == 2 && batch.shape[1] == dimension, "MomentAccumulator.add: batch shape \(batch.shape) does not match dimension \(dimension)")
+        check(batch.rank == 2 && batch.shape[1] == dimension, "MomentAccumulator.add: batch shape \(batch.shape) does not match dimension \(dimension)")
         if batch.shape[0] == 0 { return }
         K.momentsUpdate(count: &count, mean: &mean, comoment: &comoment, x: batch)
     }
 
     /// Merges another accumulator (another shard of the same data).
     public mutating func merge(_ other: MomentAccumulator) {
-        precondition(other.dimension == dimension, "MomentAccumulator.merge: dimensions \(dimension) and \(other.dimension) differ")
+        check(other.dimension == dimension, "MomentAccumulator.merge: dimensions \(dimension) and \(other.dimension) differ")
         if other.count == 0 { return }
         K.momentsMerge(count: &count, mean: &mean, comoment: &comoment, otherCount: other.count, otherMean: other.mean, otherComoment: other.comoment)
     }

@@ -19,7 +19,7 @@ public enum StudyAnalysis {
 
     /// Pearson correlation; NaN when fewer than 2 points or either side is constant.
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double {
-        precondition(x.count == y.count, "pearson: \(x.count) vs \(y.count) values")
+        check(x.count == y.count, "pearson: \(x.count) vs \(y.count) values")
         let n = Double(x.count)
         guard x.count >= 2 else { return .nan }
         let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
@@ -61,7 +61,7 @@ public enum StudyAnalysis {
     /// These add up to SS_total = sum_i (y_i - ybar)^2 exactly (balanced or not), and each share
     /// is SS / SS_total (NaN when every score is equal). With one seed per cell the seed share is 0.
     public static func varianceShares(values: [Double], methods: [String], cells: [String]) -> VarianceShares {
-        precondition(values.count == methods.count && values.count == cells.count, "varianceShares: lengths differ")
+        check(values.count == methods.count && values.count == cells.count, "varianceShares: lengths differ")
         let n = values.count
         guard n > 0 else { return VarianceShares(method: .nan, hyperparameter: .nan, seed: .nan, total: 0, models: 0) }
         func groupMeans(_ keys: [String]) -> [String: Double] {
@@ -97,7 +97,7 @@ public enum StudyAnalysis {
 
     /// Quantile q in [0, 1] of sorted values, numpy's linear method.
     public static func quantile(sorted s: [Double], _ q: Double) -> Double {
-        precondition(!s.isEmpty, "quantile of no values")
+        check(!s.isEmpty, "quantile of no values")
         let h = Double(s.count - 1) * q
         let lo = Int(h.rounded(.down)), hi = Swift.min(lo + 1, s.count - 1)
         return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])

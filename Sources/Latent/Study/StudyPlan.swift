@@ -40,7 +40,7 @@ public struct StudyMethod: Equatable, Sendable {
         case "dip-vae-1": return .dipVAE1(lambdaOffDiagonal: v, lambdaDiagonal: 10 * v)
         case "dip-vae-2": return .dipVAE2(lambdaOffDiagonal: v, lambdaDiagonal: v)
         case "beta-tcvae": return .betaTCVAE(beta: v)
-        default: preconditionFailure("StudyMethod.objective: \(name)")
+        default: checkFailure("StudyMethod.objective: \(name)")
         }
     }
 }

@@ -57,7 +57,7 @@ public enum VAEArchitecture {
     /// Flatten, then Linear+ReLU layers of `hidden` sizes; the head maps the last to 2 x latent.
     /// `hidden: [512, 256]` on 784 inputs with latent 32 is BENCHMARKS.md's W2 encoder 784-512-256-64.
     public static func mlpEncoder(inputShape: [Int], hidden: [Int], latent: Int, rng: inout RandomGenerator) -> GaussianEncoder {
-        precondition(!hidden.isEmpty, "mlpEncoder: needs at least one hidden layer")
+        check(!hidden.isEmpty, "mlpEncoder: needs at least one hidden layer")
         let inputs = inputShape.reduce(1, *)
         var layers: [any Layer] = [Lambda { $0.reshaped([$0.shape[0], -1]) }]
         var previous = inputs

@@ -43,7 +43,7 @@ public struct ELBOSurgery: Sendable {
             throw LatentError("ELBO surgery needs q(z|x) at arbitrary z; runs with a flow posterior are not supported (use --posterior gaussian)")
         }
         let n = data.shape[0], d = model.latentDimensions
-        precondition(n >= 1 && samplesPerPoint >= 1)
+        check(n >= 1 && samplesPerPoint >= 1, "ELBO surgery: needs n >= 1 and samplesPerPoint >= 1, got \(n) and \(samplesPerPoint)")
         var means: [Double] = [], logVars: [Double] = [], analyticKL: [Double] = []
         var zs: [Double] = [], recon: [Double] = [], logPrior: [Double] = []
         var r = rng

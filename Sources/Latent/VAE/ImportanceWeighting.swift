@@ -9,7 +9,7 @@ extension VAE {
     /// let nll = -vae.importanceWeightedBound(x, samples: 100, rng: &rng).mean()
     /// ```
     public func importanceWeightedBound(_ x: Tensor, samples k: Int, rng: inout RandomGenerator, chunk: Int = 4096) -> Tensor {
-        precondition(k >= 1, "importanceWeightedBound: needs at least one sample")
+        check(k >= 1, "importanceWeightedBound: needs at least one sample")
         let n = x.shape[0]
         return withoutGradients {
             // Rows of examples so that each pass holds about `chunk` (example, sample) pairs.

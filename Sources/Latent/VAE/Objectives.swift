@@ -94,7 +94,7 @@ public enum VAEObjective: Equatable, Sendable {
             total = recon + kl + tc * (beta - 1)
             terms.append(("tc", tc))
         case .factorVAE(let gamma):
-            guard let discriminator else { preconditionFailure("VAEObjective.factorVAE: needs a discriminator") }
+            guard let discriminator else { checkFailure("VAEObjective.factorVAE: needs a discriminator") }
             let tc = discriminator.totalCorrelation(pass.z)
             total = recon + kl + tc * gamma
             terms.append(("tc", tc))

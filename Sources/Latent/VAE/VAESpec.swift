@@ -82,7 +82,7 @@ extension VAE {
             encoder = VAEArchitecture.mlpEncoder(inputShape: spec.inputShape, hidden: spec.hidden, latent: spec.latent, rng: &rng)
             decoder = VAEArchitecture.mlpDecoder(latent: spec.latent, hidden: spec.hidden.reversed(), outputShape: spec.inputShape, rng: &rng)
         case .conv64:
-            precondition(spec.inputShape.count == 3 && spec.inputShape[1] == 64 && spec.inputShape[2] == 64,
+            check(spec.inputShape.count == 3 && spec.inputShape[1] == 64 && spec.inputShape[2] == 64,
                          "VAE conv64 network needs (C, 64, 64) inputs, got \(spec.inputShape)")
             encoder = VAEArchitecture.convEncoder64(channels: c, latent: spec.latent, rng: &rng)
             decoder = VAEArchitecture.convDecoder64(latent: spec.latent, channels: c, rng: &rng)
