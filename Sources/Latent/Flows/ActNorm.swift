@@ -13,9 +13,10 @@ import Foundation
 public final class ActNorm: Flow {
     public let bias: Parameter
     public let logScale: Parameter
-    /// Whether the data-dependent initialisation has run (saved in checkpoints: a resumed run
-    /// must not initialise again).
-    public var isInitialized = false
+    /// 1 once the data-dependent initialisation has run, else 0: a buffer, so every
+    /// checkpoint and state dictionary carries it and a loaded model does not
+    /// initialise again.
+    let initializedFlag = Parameter(moduleState: Tensor([0]))
     public var isTraining = true
 
     public init(channels: Int) {
@@ -23,7 +24,14 @@ public final class ActNorm: Flow {
         logScale = Parameter(Tensor.zeros([channels]))
     }
 
+    /// Whether the data-dependent initialisation has run.
+    public var isInitialized: Bool {
+        get { initializedFlag.value.scalar != 0 }
+        set { initializedFlag.assign(Tensor([newValue ? 1 : 0])) }
+    }
+
     public var namedParameters: [(name: String, parameter: Parameter)] { [("bias", bias), ("log_scale", logScale)] }
+    public var namedBuffers: [(name: String, parameter: Parameter)] { [("initialized", initializedFlag)] }
 
     /// Sets the parameters from a batch: bias = -mean, logScale = -log(std + 1e-6) per channel.
     public func initialize(from x: Tensor) {

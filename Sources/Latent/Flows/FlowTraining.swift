@@ -229,6 +229,12 @@ public final class FlowTrainer {
         model.namedParameters + prefixed("dequantizer", dequantizer?.namedParameters ?? [])
     }
 
+    /// What a checkpoint holds: the state dictionaries of the model and of q(u|x)
+    /// (parameters, buffers, ActNorm flags), the latter under "dequantizer.".
+    public var checkpointTensors: [(name: String, parameter: Parameter)] {
+        model.namedState + prefixed("dequantizer", dequantizer?.namedState ?? [])
+    }
+
     // MARK: batches
 
     private func batchIndices(step s: Int, count: Int) -> [Int] {
@@ -320,8 +326,6 @@ public final class FlowTrainer {
         try run?.writeState(RunState(finished: true, step: step))
     }
 
-    /// Writes the checkpoint: parameters, Adam state, the random state, the
-    /// step, and which ActNorms have initialised.
     /// Loads a trained flow run (config.json + checkpoint) in one call.
     ///
     /// ```swift
@@ -339,28 +343,28 @@ public final class FlowTrainer {
         return trainer
     }
 
+    /// Writes the checkpoint: the state dictionaries (parameters, buffers and
+    /// which ActNorms have initialised), Adam state, the random state, the step.
     public func save(_ run: RunDirectory) throws {
-        try run.saveCheckpoint(parameters: namedParameters, optimizer: optimizer, rng: rng, step: step,
-                               extraMetadata: ["actnorm_initialized": actNormFlags])
+        try run.saveCheckpoint(parameters: checkpointTensors, optimizer: optimizer, rng: rng, step: step)
         try run.writeState(RunState(finished: false, step: step))
-    }
-
-    private var actNormFlags: String {
-        (model.actNorms + (dequantizer?.actNorms ?? [])).map { $0.isInitialized ? "1" : "0" }.joined(separator: ",")
     }
 
     /// Loads the run's checkpoint: parameters, optimizer state, step, random
     /// state and ActNorm flags. With `optimizer: false` only what evaluation needs.
     public func restore(from run: RunDirectory, optimizer withOptimizer: Bool = true) throws {
-        let info = try run.loadCheckpoint(into: namedParameters, optimizer: withOptimizer ? optimizer : nil)
+        let info = try run.loadCheckpoint(into: checkpointTensors, optimizer: withOptimizer ? optimizer : nil)
         step = info.step
         if let r = info.rng { rng = r }
-        let norms = model.actNorms + (dequantizer?.actNorms ?? [])
-        if let flags = info.metadata["actnorm_initialized"]?.split(separator: ",", omittingEmptySubsequences: false), flags.count == norms.count {
-            for (a, f) in zip(norms, flags) { a.isInitialized = f == "1" }
-        } else {
-            // Older checkpoints: any trained step has initialised every ActNorm.
-            for a in norms { a.isInitialized = info.step > 0 }
+        if !info.missingModuleState.isEmpty {
+            // Checkpoints written before the flags were tensors: a comma list in the
+            // metadata, or nothing (then any trained step has initialised every ActNorm).
+            let norms = model.actNorms + (dequantizer?.actNorms ?? [])
+            if let flags = info.metadata["actnorm_initialized"]?.split(separator: ",", omittingEmptySubsequences: false), flags.count == norms.count {
+                for (a, f) in zip(norms, flags) { a.isInitialized = f == "1" }
+            } else {
+                for a in norms { a.isInitialized = info.step > 0 }
+            }
         }
         epochCache = nil
     }

@@ -1,8 +1,26 @@
 /// Anything with named parameters and a train/eval switch.
+///
+/// A module that lists nothing gets its registration from reflection: stored
+/// `Parameter` properties are its parameters, stored modules (also in
+/// optionals and arrays) its children, named after the properties, as
+/// PyTorch registers attributes. A module may list them by hand instead (for
+/// stable names or to leave something out); ``unregisteredMembers()`` reports
+/// what a hand-written list forgot.
+///
+/// ```swift
+/// final class Residual: Layer {
+///     let body: Sequential
+///     var isTraining = true
+///     init(rng: inout RandomGenerator) { body = MLP([8, 64, 8], rng: &rng) }
+///     func callAsFunction(_ x: Tensor) -> Tensor { x + body(x) }
+/// }
+/// // namedParameters: body.0.weight, body.0.bias, body.1.weight, body.1.bias
+/// ```
 public protocol Module: AnyObject {
     /// Parameters with dotted names, PyTorch style (`"encoder.0.weight"`).
     var namedParameters: [(name: String, parameter: Parameter)] { get }
-    /// Non-trainable state saved with a checkpoint (BatchNorm running statistics).
+    /// Non-trainable state saved with a checkpoint (BatchNorm running statistics,
+    /// ActNorm's initialised flag).
     var namedBuffers: [(name: String, parameter: Parameter)] { get }
     /// Sub-modules whose training flag follows this one.
     var children: [Module] { get }
@@ -16,8 +34,9 @@ public protocol Layer: Module {
 }
 
 extension Module {
-    public var namedBuffers: [(name: String, parameter: Parameter)] { [] }
-    public var children: [Module] { [] }
+    public var namedParameters: [(name: String, parameter: Parameter)] { reflectedParameters }
+    public var namedBuffers: [(name: String, parameter: Parameter)] { reflectedBuffers }
+    public var children: [Module] { reflectedChildren }
 
     /// All parameters in a fixed order.
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }

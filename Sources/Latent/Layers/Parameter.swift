@@ -15,8 +15,21 @@ public final class Parameter {
     /// generator step freezes the discriminator this way, so no discriminator
     /// weight gradients are computed there.
     public var requiresGradient = true
+    /// Module state kept as a buffer (ActNorm's initialised flag) rather than a
+    /// number that training computes: a checkpoint written before the state was
+    /// saved may lack it, and loading such a checkpoint keeps the current value.
+    public let isModuleState: Bool
 
     public init(_ initial: Tensor) {
+        self.isModuleState = false
+        data = initial.detached()
+        leaf = TapeNode(shape: initial.shape, parents: [], backward: nil)
+    }
+
+    /// A buffer that records module state; never trained.
+    init(moduleState initial: Tensor) {
+        self.isModuleState = true
+        requiresGradient = false
         data = initial.detached()
         leaf = TapeNode(shape: initial.shape, parents: [], backward: nil)
     }

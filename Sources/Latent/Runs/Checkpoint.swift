@@ -12,6 +12,44 @@ public enum Checkpoint {
         public var step: Int
         public var rng: RandomGenerator?
         public var metadata: [String: String]
+        /// Module-state entries (ActNorm flags) the file did not have: it predates them.
+        public var missingModuleState: [String] = []
+    }
+
+    /// Writes `module`'s state dictionary (``Module/stateDictionary()``),
+    /// optionally with optimizer and random state, atomically.
+    ///
+    /// ```swift
+    /// try Checkpoint.save(to: "model.safetensors", module: model, optimizer: adam, step: 1000)
+    /// try Checkpoint.load(from: "model.safetensors", into: fresh, optimizer: freshAdam)
+    /// ```
+    public static func save(to path: String, module: any Module, optimizer: (any CheckpointableOptimizer)? = nil,
+                            rng: RandomGenerator? = nil, step: Int, config: RunConfig? = nil,
+                            extraMetadata: [String: String] = [:]) throws {
+        try save(to: path, parameters: module.namedState, optimizer: optimizer, rng: rng, step: step,
+                 config: config, extraMetadata: extraMetadata)
+    }
+
+    /// Loads a checkpoint into `module` (its whole state dictionary) and the optimizer.
+    @discardableResult
+    public static func load(from path: String, into module: any Module,
+                            optimizer: (any CheckpointableOptimizer)? = nil) throws -> Info {
+        try load(from: path, into: module.namedState, optimizer: optimizer)
+    }
+
+    /// The names the optimizer's state is stored under: each of its parameters'
+    /// name in `parameters`, matched by identity (not by position, so lists that
+    /// also hold buffers line up).
+    private static func optimizerNames(_ optimizer: any CheckpointableOptimizer,
+                                       _ parameters: [(name: String, parameter: Parameter)]) throws -> [String] {
+        var byIdentity: [ObjectIdentifier: String] = [:]
+        for (name, p) in parameters where byIdentity[ObjectIdentifier(p)] == nil { byIdentity[ObjectIdentifier(p)] = name }
+        return try optimizer.parameters.enumerated().map { i, p in
+            guard let name = byIdentity[ObjectIdentifier(p)] else {
+                throw LatentError("checkpoint: the optimizer's parameter \(i) (shape \(p.shape)) is not among the tensors saved")
+            }
+            return name
+        }
     }
 
     /// Writes a checkpoint atomically: a crash mid-write keeps the previous file.
@@ -24,7 +62,7 @@ public enum Checkpoint {
             tensors[name] = NDArray(p.value.detached())
         }
         if let optimizer {
-            for (k, t) in optimizer.stateTensors(parameterNames: parameters.map(\.name)) { tensors[k] = NDArray(t) }
+            for (k, t) in optimizer.stateTensors(parameterNames: try optimizerNames(optimizer, parameters)) { tensors[k] = NDArray(t) }
         }
         var meta = extraMetadata
         meta["format"] = "latent-checkpoint-1"
@@ -42,8 +80,10 @@ public enum Checkpoint {
                             optimizer: (any CheckpointableOptimizer)? = nil) throws -> Info {
         let (arrays, meta) = try SafeTensors.read(path)
         var loaded: [String: Tensor] = [:]
+        var missingState: [String] = []
         for (name, p) in parameters {
             guard let a = arrays[name] else {
+                if p.isModuleState { missingState.append(name); continue }
                 throw LatentError.file(path, "no tensor '\(name)' (checkpoint from a different model or architecture?)")
             }
             guard a.shape == p.shape else {
@@ -51,18 +91,18 @@ public enum Checkpoint {
             }
             loaded[name] = try a.tensor(name: "\(path)[\(name)]")
         }
-        for (name, p) in parameters { p.assign(loaded[name]!) }
+        for (name, p) in parameters { if let t = loaded[name] { p.assign(t) } }
         if let optimizer {
             var state: [String: Tensor] = [:]
             for (k, a) in arrays where k.hasPrefix("adam.") || k.hasPrefix("sgd.") { state[k] = try a.tensor(name: k) }
-            try optimizer.loadState(state, parameterNames: parameters.map(\.name), stepCount: Int(meta["optimizer_steps"] ?? "0") ?? 0)
+            try optimizer.loadState(state, parameterNames: try optimizerNames(optimizer, parameters), stepCount: Int(meta["optimizer_steps"] ?? "0") ?? 0)
         }
         var rng: RandomGenerator? = nil
         if let r = meta["rng"] {
             let parts = r.split(separator: ",").compactMap { UInt64($0) }
             if parts.count == 3 { rng = RandomGenerator(seed: parts[0], stream: parts[1], counter: parts[2]) }
         }
-        return Info(step: Int(meta["step"] ?? "0") ?? 0, rng: rng, metadata: meta)
+        return Info(step: Int(meta["step"] ?? "0") ?? 0, rng: rng, metadata: meta, missingModuleState: missingState)
     }
 }
 

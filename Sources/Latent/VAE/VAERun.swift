@@ -183,7 +183,7 @@ public enum VAERun {
         let spec = try VAESpec(architecture: config.model.architecture)
         var rng = RandomGenerator(seed: config.seed)
         let model = VAE.make(spec, rng: &rng)
-        try run.loadCheckpoint(into: model.namedParameters)
+        try run.loadCheckpoint(into: model.namedState)
         model.setTraining(false)
         return (run, config, model, try data(config))
     }

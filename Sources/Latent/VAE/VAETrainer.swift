@@ -47,7 +47,7 @@ public final class VAETrainer {
 
     /// Parameters saved in checkpoints: the VAE's, then the discriminator's under "discriminator.".
     public var checkpointParameters: [(name: String, parameter: Parameter)] {
-        model.namedParameters + prefixed("discriminator", discriminator?.namedParameters ?? [])
+        model.namedState + prefixed("discriminator", discriminator?.namedState ?? [])
     }
 
     /// Both optimizers as one for checkpoints.
