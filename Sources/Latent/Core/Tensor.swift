@@ -66,7 +66,8 @@ public struct Tensor {
     /// Number of dimensions.
     public var rank: Int { shape.count }
 
-    /// The elements in row-major order.
+    /// The elements in row-major order, copied into a new array on every access;
+    /// ``elements`` reads them in place.
     public var scalars: [Float] { Array(storage.buffer) }
 
     /// The single element of a one-element tensor.

@@ -2,7 +2,7 @@
 ///
 /// One class owns each native buffer. Tensors share a storage until one of
 /// them mutates (copy-on-write, see `Tensor.withUnsafeMutableBufferPointer`).
-final class TensorStorage {
+final class TensorStorage: @unchecked Sendable {
     let count: Int
     let base: UnsafeMutablePointer<Float>
 

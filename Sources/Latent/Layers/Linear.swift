@@ -24,9 +24,15 @@ public final class Linear: Layer {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// Maps the last dimension: (N, in) -> (N, out), and (..., in) -> (..., out)
+    /// for any rank >= 1, as in PyTorch.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        check(x.rank == 2 && x.shape[1] == inFeatures, "Linear(\(inFeatures), \(outFeatures)): input shape \(x.shape) does not match weight shape \(weight.shape)")
-        return affine(x, weight: weight.value, bias: bias?.value, activation: activation)
+        check(x.rank >= 1 && x.shape[x.rank - 1] == inFeatures,
+              "Linear(\(inFeatures), \(outFeatures)): input shape \(x.shape) does not match weight shape \(weight.shape) (the last dimension must be \(inFeatures))")
+        if x.rank == 2 { return affine(x, weight: weight.value, bias: bias?.value, activation: activation) }
+        let lead = Array(x.shape.dropLast())
+        let y = affine(x.reshaped([-1, inFeatures]), weight: weight.value, bias: bias?.value, activation: activation)
+        return y.reshaped(lead + [outFeatures])
     }
 }
 
