@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "Latent",
+    // Synchronization.Atomic (the tape's node counter) needs macOS 15.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Latent", targets: ["Latent"]),
         // MPI (Open MPI) for data-parallel training and sharded sweeps; `import Latent` alone needs no MPI.
@@ -44,7 +46,7 @@ let package = Package(
             name: "Latent",
             dependencies: ["CLatent", "CZlib"],
             path: "Sources/Latent",
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
 
         .target(

@@ -6,7 +6,7 @@ private let nodeCounter = Atomic<Int>(0)
 
 /// One recorded operation: its inputs' nodes and a rule mapping the gradient of
 /// its output to gradients of its inputs (nil where an input needs none).
-final class TapeNode {
+final class TapeNode: @unchecked Sendable {
     let id: Int
     let parents: [TapeNode]
     let shape: [Int]

@@ -8,7 +8,7 @@
 /// let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
 /// let y = (x * 2 + 1).sum(axis: 1)   // [2]: [15, 33]
 /// ```
-public struct Tensor {
+public struct Tensor: Sendable {
     /// The size of each dimension; `[]` is a scalar.
     public let shape: [Int]
     var storage: TensorStorage

@@ -128,7 +128,7 @@ public enum Study {
                     + "(\(options.jobs) job(s) x \(threads) OpenBLAS thread(s)); \(plan.preset.label)")
 
         let queue = WorkQueue(todo)
-        let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let clock: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let t0 = clock()
         let log = options.log, command = options.command, total = todo.count
         let work: @Sendable () -> Void = {
