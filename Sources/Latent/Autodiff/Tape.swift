@@ -22,7 +22,7 @@ final class TapeNode: @unchecked Sendable {
 
 /// Whether ops record the tape. Task-local, so parallel tests and evaluation in
 /// one task do not affect training in another.
-public enum GradientMode {
+public enum GradientMode: Sendable {
     @TaskLocal static var isRecording = true
 
     /// True when ops currently record their inputs for differentiation.

@@ -3,7 +3,7 @@ import Foundation
 
 /// What this build of Latent runs on: version, the kernel ISA chosen at start-up,
 /// the BLAS and FFT libraries linked, and the thread count.
-public enum RuntimeInfo {
+public enum RuntimeInfo: Sendable {
     public static let version = "0.1.0"
     /// "avx2+fma" or "ref" (forced with LATENT_ISA=ref, or on a CPU without AVX2/FMA).
     public static var isa: String { K.isaName }

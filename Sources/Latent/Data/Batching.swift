@@ -74,7 +74,7 @@ public struct ImageBatcher: Sendable {
     }
 
     /// One batch: the encoded images (k, C, H, W) and their labels.
-    public struct Batch {
+    public struct Batch: Sendable {
         public let x: Tensor
         public let indices: [Int]
         public let labels: [Int]?

@@ -32,7 +32,7 @@ import Foundation
 /// var rng = RandomGenerator(seed: 0)
 /// let x = data.observations(fromFactors: data.sampleFactors(64, rng: &rng), rng: &rng)  // (64, 1, 64, 64)
 /// ```
-public struct DSprites: GroundTruthDataset {
+public struct DSprites: GroundTruthDataset, Sendable {
     public static let width = 64
     public static let scales = linspace(0.5, 1, 6)
     public static let orientations = linspace(0, 2 * Double.pi, 40)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A data set found by name: 2-D points, a ground-truth factor set, or stored images.
-public enum Dataset {
+public enum Dataset: Sendable {
     case toy(ToyDensity)
     case groundTruth(any GroundTruthDataset)
     case images(ImageSet)
@@ -21,7 +21,7 @@ public enum Dataset {
 /// let d = try DatasetRegistry.dataset(named: "8gaussians")      // .toy(.eightGaussians)
 /// let f = try DatasetRegistry.dataset(named: "idx:/data/train-images-idx3-ubyte.gz")
 /// ```
-public enum DatasetRegistry {
+public enum DatasetRegistry: Sendable {
     /// Environment variable naming the original dSprites .npz; when set, `dsprites` and its
     /// variants serve the original images instead of the procedural renderer.
     public static let dspritesArchiveVariable = "LATENT_DSPRITES_NPZ"

@@ -7,7 +7,7 @@
 /// ```swift
 /// let train = try FashionMNIST.load(.train)   // ImageSet, 60000 x 1 x 28 x 28, with labels
 /// ```
-public enum FashionMNIST {
+public enum FashionMNIST: Sendable {
     public enum Split: String, Sendable { case train, test }
 
     public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"

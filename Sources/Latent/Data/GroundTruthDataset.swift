@@ -10,7 +10,7 @@
 /// let factors = data.sampleFactors(64, rng: &rng)          // 64 x 5
 /// let images = data.observations(fromFactors: factors, rng: &rng)  // (64, 1, 64, 64)
 /// ```
-public protocol GroundTruthDataset {
+public protocol GroundTruthDataset: Sendable {
     /// The name used on the command line (`dsprites`, `shapes-tiny`, ...).
     var name: String { get }
     /// Human-readable factor names, one per factor.

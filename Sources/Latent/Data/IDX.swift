@@ -11,7 +11,7 @@ import Foundation
 /// let images = try IDXFile(contentsOf: "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
 /// images.dimensions   // [10000, 28, 28]
 /// ```
-public struct IDXFile: Equatable {
+public struct IDXFile: Equatable, Sendable {
     /// Type code of unsigned bytes, the only element type supported.
     public static let uint8Type: UInt8 = 0x08
     /// More dimensions than this is taken as a corrupt header.

@@ -6,7 +6,7 @@
 /// Geometry: centre = 16 * (0.25 + 0.5 * pos) per axis (y down), size R = 0.2 * 16 * scale
 /// = 2.24 or 3.2 pixels (larger relative to the canvas than dSprites so the smallest
 /// ellipse still covers several pixels).
-public struct ShapesTiny: GroundTruthDataset {
+public struct ShapesTiny: GroundTruthDataset, Sendable {
     public static let width = 16
     public static let scales = [0.7, 1.0]
     public static let positions = linspace(0, 1, 4)

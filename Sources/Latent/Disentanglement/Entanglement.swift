@@ -12,7 +12,7 @@ import Foundation
 /// let z = map.sample(1000, rng: &rng)
 /// let fz = map(z)     // same marginals, fully entangled
 /// ```
-public struct EntanglingMap {
+public struct EntanglingMap: Sendable {
     public let marginals: [any Marginal]
     /// Orthogonal, every entry non-zero.
     public let rotation: Tensor
@@ -87,7 +87,7 @@ public func randomOrthogonalWithNonzeroEntries(_ d: Int, rng: inout RandomGenera
 }
 
 /// What `latent demo entangle` checks.
-public struct EntanglementReport {
+public struct EntanglementReport: Sendable {
     /// Per dimension: KS statistic and p-value of z and of f(z) against the marginal's CDF.
     public var ksOriginal: [(statistic: Double, pValue: Double)]
     public var ksEntangled: [(statistic: Double, pValue: Double)]

@@ -14,7 +14,7 @@ public protocol Marginal: Sendable {
 }
 
 /// Uniform on [low, high).
-public struct UniformMarginal: Marginal {
+public struct UniformMarginal: Marginal, Sendable {
     public let low: Float, high: Float
     public init(low: Float = 0, high: Float = 1) { self.low = low; self.high = high }
     public var name: String { "uniform(\(low), \(high))" }
@@ -25,7 +25,7 @@ public struct UniformMarginal: Marginal {
 }
 
 /// Normal with mean and standard deviation.
-public struct GaussianMarginal: Marginal {
+public struct GaussianMarginal: Marginal, Sendable {
     public let mean: Float, std: Float
     public init(mean: Float = 0, std: Float = 1) { self.mean = mean; self.std = std }
     public var name: String { "normal(\(mean), \(std))" }
@@ -36,7 +36,7 @@ public struct GaussianMarginal: Marginal {
 }
 
 /// Exponential with the given rate.
-public struct ExponentialMarginal: Marginal {
+public struct ExponentialMarginal: Marginal, Sendable {
     public let rate: Float
     public init(rate: Float = 1) { self.rate = rate }
     public var name: String { "exponential(\(rate))" }

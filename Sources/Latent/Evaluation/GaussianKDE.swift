@@ -12,7 +12,7 @@ import Foundation
 /// let ll = kde.logDensity(test)          // [Double], nats per test point
 /// let x = kde.sample(64, rng: &rng)
 /// ```
-public struct GaussianKDE {
+public struct GaussianKDE: Sendable {
     /// (N, D) stored points.
     public let points: Tensor
     public let bandwidth: Double

@@ -20,7 +20,7 @@ import Foundation
 ///     print(row.name, row.heldOutLogLikelihood, row.mmd.pValue, row.c2st.statistic)
 /// }
 /// ```
-public struct LikelihoodVsSamples {
+public struct LikelihoodVsSamples: Sendable {
     public var train: Tensor
     public var test: Tensor
     /// p1's bandwidth.
@@ -38,7 +38,7 @@ public struct LikelihoodVsSamples {
         self.epsilon = epsilon
     }
 
-    public struct ModelReport {
+    public struct ModelReport: Sendable {
         public var name: String
         public var summary: String
         /// Mean held-out log-likelihood, nats per example, and in bits per dimension

@@ -8,7 +8,7 @@
 /// let c = ModeCoverage.count(samples, mixture: .eightGaussians)
 /// print("\(c.covered)/8 modes, \(c.offModeFraction * 100)% off-mode")
 /// ```
-public enum ModeCoverage {
+public enum ModeCoverage: Sendable {
     public struct Result: Sendable {
         public var covered: Int
         public var counts: [Int]

@@ -6,7 +6,7 @@
 /// let m1 = CouplingMask.checkerboard(channels: 1, height: 4, width: 4, parity: 1)
 /// let m2 = CouplingMask.channel(channels: 4, height: 8, width: 8, parity: 0) // first 2 channels kept
 /// ```
-public enum CouplingMask {
+public enum CouplingMask: Sendable {
     /// (dimensions): 1 at even indices for parity 0, at odd indices for parity 1.
     public static func alternating(_ dimensions: Int, parity: Int) -> Tensor {
         Tensor((0..<dimensions).map { ($0 + parity) % 2 == 0 ? 1 : 0 })

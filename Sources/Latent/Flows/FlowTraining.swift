@@ -7,7 +7,7 @@ import Foundation
 /// let d = try FlowData.load("8gaussians")        // .toy(.eightGaussians)
 /// let f = try FlowData.load("fashion-mnist")     // train and test splits
 /// ```
-public enum FlowData {
+public enum FlowData: Sendable {
     case toy(ToyDensity)
     /// (N, D) float points; the last tenth is held out.
     case points(name: String, train: Tensor, test: Tensor)

@@ -1,5 +1,5 @@
 /// Loading a `latent train gan` run back into a ``GAN`` in one call.
-public enum GANRun {
+public enum GANRun: Sendable {
     /// Rebuilds the networks the run's config.json describes (as `latent train gan` builds them)
     /// and loads checkpoint.safetensors into them.
     ///

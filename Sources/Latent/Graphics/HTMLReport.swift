@@ -9,8 +9,8 @@ import Foundation
 ///                tables: [(["metric", "value"], [["nll", "2.43"]])])
 /// try report.write(to: "runs/demo/report.html")
 /// ```
-public struct HTMLReport {
-    public struct Section {
+public struct HTMLReport: Sendable {
+    public struct Section: Sendable {
         public var title: String
         public var text: [String]
         public var tables: [(header: [String], rows: [[String]])]

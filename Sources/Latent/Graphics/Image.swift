@@ -8,7 +8,7 @@ import Foundation
 /// img.fillRect(x: 8, y: 8, width: 16, height: 16, color: .blue)
 /// try img.writePNG("square.png")
 /// ```
-public struct RGBImage: Equatable {
+public struct RGBImage: Equatable, Sendable {
     public struct Color: Equatable, Sendable {
         public var r, g, b: UInt8
         public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { self.r = r; self.g = g; self.b = b }

@@ -7,7 +7,7 @@ import Foundation
 /// let img = Plot.lines(title: "loss", series: [("nll", steps, losses)])
 /// try img.writePNG("runs/x/images/loss.png")
 /// ```
-public enum Plot {
+public enum Plot: Sendable {
     /// One named series of (x, y) points.
     public typealias Series = (name: String, x: [Double], y: [Double])
 

@@ -6,7 +6,7 @@ import Foundation
 /// and the temporary file is renamed over the destination (rename(2) is atomic
 /// on POSIX file systems). If writing fails or the process dies, the previous
 /// file is untouched.
-public enum AtomicFile {
+public enum AtomicFile: Sendable {
     /// Writes `data` to `path` atomically, creating parent directories.
     public static func write(_ data: Data, to path: String) throws {
         try write(to: path) { handle in try handle.write(contentsOf: data) }

@@ -6,7 +6,7 @@
 /// let t = try codes.tensor()          // Float32 Tensor
 /// let labels = try NDArray.readNpy("factors.npy").integers()
 /// ```
-public struct NDArray: Equatable {
+public struct NDArray: Equatable, Sendable {
     public enum DType: String, CaseIterable, Sendable {
         case float32, float64, int32, int64, uint8, bool
 
@@ -20,7 +20,7 @@ public struct NDArray: Equatable {
         }
     }
 
-    public enum Values: Equatable {
+    public enum Values: Equatable, Sendable {
         case float32([Float]), float64([Double]), int32([Int32]), int64([Int64]), uint8([UInt8]), bool([Bool])
 
         var count: Int {

@@ -9,7 +9,7 @@ import Foundation
 /// try SafeTensors.write(["w": NDArray(weight)], metadata: ["step": "100"], to: "ckpt.safetensors")
 /// let (tensors, meta) = try SafeTensors.read("ckpt.safetensors")
 /// ```
-public enum SafeTensors {
+public enum SafeTensors: Sendable {
     static let dtypeNames: [NDArray.DType: String] = [.float32: "F32", .float64: "F64", .int32: "I32", .int64: "I64", .uint8: "U8", .bool: "BOOL"]
 
     /// Reads every tensor and the metadata.

@@ -112,7 +112,7 @@ struct RegressionTree {
 /// let predicted = gbt.predict(xTest)
 /// let importance = gbt.featureImportances                  // sums to 1
 /// ```
-public struct GradientBoostedTrees {
+public struct GradientBoostedTrees: Sendable {
     public let classes: [Int]
     public let stages: Int
     public let maxDepth: Int

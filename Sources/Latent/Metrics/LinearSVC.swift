@@ -17,7 +17,7 @@
 /// let svm = LinearSVC(features: x, labels: y, c: 0.01, balancedClassWeights: true)
 /// let predicted = svm.predict(xTest)
 /// ```
-public struct LinearSVC {
+public struct LinearSVC: Sendable {
     public let classes: [Int]
     /// One (weights, intercept) per binary problem: one for two classes, one per class otherwise.
     public private(set) var models: [(weights: [Double], intercept: Double)] = []

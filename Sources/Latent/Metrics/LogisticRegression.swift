@@ -13,7 +13,7 @@ import Foundation
 /// let lr = LogisticRegression(features: x, labels: y)
 /// let p = lr.probabilities(xTest)    // one column per class in lr.classes
 /// ```
-public struct LogisticRegression {
+public struct LogisticRegression: Sendable {
     public let classes: [Int]
     /// weights[k] = coefficients of output k followed by its intercept
     /// (one output for two classes, one per class otherwise).

@@ -7,7 +7,7 @@ import Foundation
 /// Tensor names: parameters and buffers under their module names
 /// (`"encoder.0.weight"`), optimizer state as `"adam.m.<name>"`; the step, the
 /// generator's (seed, stream, counter) and the run config go in `__metadata__`.
-public enum Checkpoint {
+public enum Checkpoint: Sendable {
     public struct Info: Sendable {
         public var step: Int
         public var rng: RandomGenerator?

@@ -2,7 +2,7 @@
 ///
 /// Training loops call `check` every step; the thrown error names the step and
 /// the value, and the loop returns without overwriting the last good checkpoint.
-public enum Divergence {
+public enum Divergence: Sendable {
     /// Throws when `loss` is NaN or infinite (or beyond `limit`).
     public static func check(_ loss: Float, step: Int, term: String = "loss", limit: Float = 1e30) throws {
         if !loss.isFinite || Swift.abs(loss) > limit {

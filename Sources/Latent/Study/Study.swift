@@ -19,9 +19,9 @@ import Foundation
 /// let results = try Study.run(plan: plan, out: "runs/study", options: .init(jobs: 2))
 /// print(results.agreementText)
 /// ```
-public enum Study {
+public enum Study: Sendable {
     /// How one invocation runs its share of a study (not part of the plan).
-    public struct Options {
+    public struct Options: Sendable {
         /// Models trained at once; OpenBLAS threads per model = max(1, cores / jobs) unless
         /// `threadsPerModel` is set.
         public var jobs: Int
@@ -49,7 +49,7 @@ public enum Study {
     }
 
     /// OUT/study.json.
-    public struct File: Codable, Equatable {
+    public struct File: Codable, Equatable, Sendable {
         public var formatVersion = 1
         public var kind = "latent-study"
         public var plan: StudyPlan

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The statistics of the metric-agreement study, as pure functions of score lists.
-public enum StudyAnalysis {
+public enum StudyAnalysis: Sendable {
     /// Ranks 1...n with tied values sharing the mean of their positions (scipy's "average").
     public static func ranks(_ x: [Double]) -> [Double] {
         let order = x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The six metrics the study compares, in table order.
-public enum StudyMetrics {
+public enum StudyMetrics: Sendable {
     /// Keys in scores.json / scores.csv: BetaVAE and FactorVAE scores are evaluation accuracies.
     public static let keys = ["beta_vae", "factor_vae", "mig", "dci_disentanglement", "modularity", "sap"]
     /// Names on the table and plot axes.

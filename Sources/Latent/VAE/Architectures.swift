@@ -1,6 +1,6 @@
 /// The Gaussian approximate posterior q(z|x) = N(mean, diag exp(logVariance)) of one batch,
 /// with the encoder's last hidden features (the context of amortised posterior flows).
-public struct GaussianPosterior {
+public struct GaussianPosterior: Sendable {
     /// (N, latent)
     public let mean: Tensor
     /// (N, latent)
@@ -53,7 +53,7 @@ public final class GaussianEncoder: Module {
 
 /// Encoder/decoder builders: MLPs for any image size and the disentanglement_lib
 /// convolutional pair for 64x64 images.
-public enum VAEArchitecture {
+public enum VAEArchitecture: Sendable {
     /// Flatten, then Linear+ReLU layers of `hidden` sizes; the head maps the last to 2 x latent.
     /// `hidden: [512, 256]` on 784 inputs with latent 32 is BENCHMARKS.md's W2 encoder 784-512-256-64.
     public static func mlpEncoder(inputShape: [Int], hidden: [Int], latent: Int, rng: inout RandomGenerator) -> GaussianEncoder {

@@ -68,7 +68,7 @@ public enum VAEObjective: Equatable, Sendable {
     }
 
     /// The minimised scalar and each term (scalars), for logging.
-    public struct Loss {
+    public struct Loss: Sendable {
         public let total: Tensor
         public let terms: [(name: String, value: Tensor)]
     }

@@ -47,7 +47,7 @@ public final class VAE: Module {
     public var hasAnalyticKL: Bool { posteriorFlow == nil && prior.isStandardNormal }
 
     /// Everything one pass computes, per example where it has shape (N).
-    public struct Pass {
+    public struct Pass: Sendable {
         /// The Gaussian q(z_0|x).
         public let posterior: GaussianPosterior
         /// The latent sample z_K (z_0 without a posterior flow), (N, latent).

@@ -1,7 +1,7 @@
 import Foundation
 
 /// All six disentanglement metrics of a VAE run, with its encoder means as the representation.
-public enum VAEMetrics {
+public enum VAEMetrics: Sendable {
     /// MIG, DCI, SAP, modularity/explicitness on `trainSize` / `testSize` sampled ground-truth
     /// points, and the BetaVAE and FactorVAE scores (`_train` / `_eval` accuracies) with the same
     /// numbers of votes, batch 64. `data` defaults to the run's data set.

@@ -6,7 +6,7 @@ import Foundation
 /// try VAEPictures.reconstructions(vae, x).writePNG("recon.png")
 /// try VAEPictures.traversalGrid(vae, x.slice(axis: 0, 0..<1)).writePNG("traversal.png")
 /// ```
-public enum VAEPictures {
+public enum VAEPictures: Sendable {
     /// Pairs of rows: originals, then their reconstructions below, `columns` per row.
     public static func reconstructions(_ model: VAE, _ x: Tensor, columns: Int = 8, scale: Int = 2) -> RGBImage {
         let r = model.reconstruct(x)

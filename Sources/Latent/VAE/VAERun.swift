@@ -8,7 +8,7 @@ import Foundation
 ///                                steps: 1000, batchSize: 64, learningRate: 1e-4, seed: 0)
 /// try VAERun.train(config: config, data: data, directory: "runs/dip")
 /// ```
-public enum VAERun {
+public enum VAERun: Sendable {
     /// The objective a config describes (its model kind and hyperparameters).
     public static func objective(_ config: RunConfig) throws -> VAEObjective {
         let h = { (k: String, d: Double) in Float(config.number(k, default: d)) }
