@@ -34,7 +34,7 @@ func metricLabels(_ t: Tensor, _ what: String) throws -> [[Int]] {
 /// ``mutualInformationGap(codes:factors:bins:)`` on tensors.
 ///
 /// ```swift
-/// let mig = try mutualInformationGap(codes: vae.encodeMean(x), factors: factorTable)
+/// let mig = try mutualInformationGap(codes: vae.encodeMeans(x), factors: factorTable)
 /// ```
 public func mutualInformationGap(codes: Tensor, factors: Tensor, bins: Int = 20) throws -> Double {
     try mutualInformationGap(codes: metricRows(codes, "codes"), factors: metricLabels(factors, "factors"), bins: bins)
