@@ -25,19 +25,35 @@ public enum PixelEncoding: String, CaseIterable, Sendable {
 /// for batch in batcher.epoch(0) { let x = batch.x }   // (64, 1, 28, 28) of 0/1
 /// ```
 public struct ImageBatcher: Sendable {
+    /// Base stream of the epoch shuffles: epoch e permutes the images with stream
+    /// `shuffleStream + e` of ``ImageBatcher/seed``.
     public static let shuffleStream: UInt64 = 0x5348_5546_0000_0000
+    /// Base stream of binarisation: dynamic binarisation of epoch e draws from stream
+    /// `binarizeStream + e` of ``ImageBatcher/seed``; static binarisation draws once from stream
+    /// `binarizeStream - 1` of ``ImageBatcher/binarizationSeed``.
     public static let binarizeStream: UInt64 = 0x4249_4E41_0000_0000
 
+    /// The images the batches are cut from.
     public let images: ImageSet
+    /// Images per batch; the last batch of an epoch holds fewer when ``ImageBatcher/dropLast``
+    /// is false and the count is not a multiple.
     public let batchSize: Int
+    /// How the 8-bit pixels of every batch become floats.
     public let encoding: PixelEncoding
+    /// Whether an epoch leaves out its last, incomplete batch (the default) or keeps it.
     public let dropLast: Bool
+    /// Whether each epoch visits the images in a fresh permutation (the default); when false
+    /// every epoch goes in index order.
     public let shuffle: Bool
+    /// Seed of the epoch permutations and of dynamic binarisation.
     public let seed: UInt64
+    /// Seed of the one-time draw of static binarisation; the other encodings ignore it.
     public let binarizationSeed: UInt64
     /// 0/1 pixels fixed once, for static binarisation.
     let staticBits: [UInt8]?
 
+    /// Batches of `images`; with `.staticBinarized` the 0/1 pixels of the whole set are drawn
+    /// here, once. Stops the program if `batchSize` is not positive.
     public init(images: ImageSet, batchSize: Int, encoding: PixelEncoding = .scaled, dropLast: Bool = true,
                 shuffle: Bool = true, seed: UInt64, binarizationSeed: UInt64 = 0) {
         check(batchSize > 0, "ImageBatcher: batch size must be positive, got \(batchSize)")
@@ -75,8 +91,11 @@ public struct ImageBatcher: Sendable {
 
     /// One batch: the encoded images (k, C, H, W) and their labels.
     public struct Batch: Sendable {
+        /// The encoded images, (k, C, H, W), in the order of ``ImageBatcher/Batch/indices``.
         public let x: Tensor
+        /// The positions of these images in ``ImageBatcher/images``.
         public let indices: [Int]
+        /// The class label of each image, in batch order; nil when the image set has no labels.
         public let labels: [Int]?
     }
 

@@ -16,7 +16,7 @@ import Foundation
 /// index = shape*245760 + scale*40960 + orientation*1024 + posX*32 + posY.
 ///
 /// The original renderer was never published, so images are drawn procedurally
-/// (``SpriteRenderer``, no anti-aliasing) with this geometry on the 64-pixel canvas:
+/// (`SpriteRenderer`, no anti-aliasing) with this geometry on the 64-pixel canvas:
 /// - centre x = 64 * (0.25 + 0.5 * posX), centre y = 64 * (0.25 + 0.5 * posY), y pointing down
 ///   (posY = 0 is the top), so the centre stays in the middle half of the image;
 /// - size R = 0.15 * 64 * scale = 9.6 * scale pixels: square side 2R, ellipse semi-axes R and
@@ -33,24 +33,34 @@ import Foundation
 /// let x = data.observations(fromFactors: data.sampleFactors(64, rng: &rng), rng: &rng)  // (64, 1, 64, 64)
 /// ```
 public struct DSprites: GroundTruthDataset, Sendable {
+    /// Canvas width and height in pixels (64).
     public static let width = 64
+    /// The 6 scales, linspace(0.5, 1, 6), indexed by the `scale` factor.
     public static let scales = linspace(0.5, 1, 6)
+    /// The 40 orientations in radians, linspace(0, 2 pi, 40) with both ends included, indexed
+    /// by the `orientation` factor.
     public static let orientations = linspace(0, 2 * Double.pi, 40)
+    /// The 32 positions, linspace(0, 1, 32), indexed by the `posX` and `posY` factors.
     public static let positions = linspace(0, 1, 32)
     /// Shape size at scale 1 as a fraction of the canvas width.
     public static let radiusFraction = 0.15
 
+    /// The command-line name, `dsprites`.
     public let name = "dsprites"
+    /// The five factors in flat-index order: shape, scale, orientation, posX, posY.
     public let factorNames = ["shape", "scale", "orientation", "posX", "posY"]
+    /// Values per factor: 3 shapes, 6 scales, 40 orientations, 32 x and 32 y positions (737,280 images).
     public let factorSizes = [3, 6, 40, 32, 32]
+    /// The shape (C, H, W) of one image: 1 channel of 64 x 64 pixels.
     public let observationShape = [1, 64, 64]
+    /// Always true: every pixel is exactly 0 or 1.
     public var isBinary: Bool { true }
 
     /// Images of the original archive, 1 bit per pixel (512 bytes per image), in flat-index order;
     /// nil when rendering procedurally.
     let packedImages: [UInt8]?
 
-    /// Procedurally rendered dSprites.
+    /// dSprites rendered procedurally on demand, with no archive needed.
     public init() { packedImages = nil }
 
     /// dSprites served from stored images: `images` holds all 737,280 images of 64 x 64 bytes
@@ -98,6 +108,9 @@ public struct DSprites: GroundTruthDataset, Sendable {
         [Double(f[0] + 1), Self.scales[f[1]], Self.orientations[f[2]], Self.positions[f[3]], Self.positions[f[4]]]
     }
 
+    /// The images of the factor rows, (n, 1, 64, 64) of 0/1: read from the archive when there
+    /// is one, else rendered. `rng` is not used. Stops the program on a factor value out of range
+    /// or an image the stored archive lacks.
     public func observations(fromFactors factors: [[Int]], rng: inout RandomGenerator) -> Tensor {
         let w = Self.width, pixels = w * w
         var out = Tensor.zeros([factors.count, 1, w, w])

@@ -2,10 +2,14 @@ import Foundation
 
 /// A data set found by name: 2-D points, a ground-truth factor set, or stored images.
 public enum Dataset: Sendable {
+    /// A 2-D toy density, sampled as (n, 2) points.
     case toy(ToyDensity)
+    /// A set with known generative factors (dSprites and its variants, shapes-tiny, ...).
     case groundTruth(any GroundTruthDataset)
+    /// Stored 8-bit images: Fashion-MNIST or an IDX file.
     case images(ImageSet)
 
+    /// The data set's name: the command-line name, or `idx:PATH` for an IDX file.
     public var name: String {
         switch self {
         case .toy(let t): t.name
@@ -34,7 +38,10 @@ public enum DatasetRegistry: Sendable {
     public static let groundTruthNames = ["dsprites", "noisy-dsprites", "color-dsprites", "shapes-tiny"]
 
     /// The data set called `name`. `fashion-mnist` and `idx:PATH` are read from disk (labels
-    /// beside an IDX file are read when present); `split` picks Fashion-MNIST's train or test set.
+    /// beside an IDX file are read when present); `split` picks Fashion-MNIST's train or test set;
+    /// `dspritesArchive` (by default the path in ``DatasetRegistry/dspritesArchiveVariable``), when
+    /// set, serves `dsprites` and its variants from the original .npz. Throws a ``LatentError``
+    /// for an unknown name (listing the valid ones) or a file that cannot be read or parsed.
     public static func dataset(named name: String, split: FashionMNIST.Split = .train,
                                dspritesArchive: String? = ProcessInfo.processInfo.environment[dspritesArchiveVariable]) throws -> Dataset {
         if let toy = ToyDensity(rawValue: name) { return .toy(toy) }

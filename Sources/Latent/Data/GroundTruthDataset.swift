@@ -28,8 +28,11 @@ public protocol GroundTruthDataset: Sendable {
 }
 
 extension GroundTruthDataset {
+    /// By default false: observations may take any value in [0, 1] and are exported as
+    /// round(255 x).
     public var isBinary: Bool { false }
 
+    /// The number of factors, `factorSizes.count`.
     public var numberOfFactors: Int { factorSizes.count }
 
     /// Total number of factor combinations.

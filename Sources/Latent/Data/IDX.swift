@@ -14,13 +14,16 @@ import Foundation
 public struct IDXFile: Equatable, Sendable {
     /// Type code of unsigned bytes, the only element type supported.
     public static let uint8Type: UInt8 = 0x08
-    /// More dimensions than this is taken as a corrupt header.
+    /// The most dimensions a header may declare (8); more is taken as a corrupt header.
     public static let maxDimensions = 8
 
+    /// The size of each dimension, as the header declares: [n, 28, 28] for MNIST images, [n] for labels.
     public let dimensions: [Int]
     /// The elements, row-major.
     public let bytes: [UInt8]
 
+    /// An IDX array of row-major `bytes`; stops the program if the product of `dimensions`
+    /// differs from `bytes.count`.
     public init(dimensions: [Int], bytes: [UInt8]) {
         check(dimensions.reduce(1, *) == bytes.count, "IDXFile: \(bytes.count) bytes do not fit dimensions \(dimensions)")
         self.dimensions = dimensions
@@ -28,14 +31,16 @@ public struct IDXFile: Equatable, Sendable {
     }
 
     /// Reads and checks an IDX file (`.gz` or plain). Throws a ``LatentError`` naming the file
-    /// for a bad magic, an unsupported element type, an oversized or truncated header, and a
-    /// body shorter or longer than the header declares.
+    /// for a missing or unreadable file, a damaged `.gz` stream, a bad magic, an unsupported
+    /// element type, an oversized or truncated header, and a body shorter or longer than the
+    /// header declares.
     public init(contentsOf path: String) throws {
         let data = try readMaybeGzipped(path)
         try self.init(parsing: data, path: path)
     }
 
-    /// Parses the bytes of an IDX file; `path` only names it in errors.
+    /// Parses the (already decompressed) bytes of an IDX file, with the checks and errors of
+    /// ``IDXFile/init(contentsOf:)``; `path` only names the file in errors.
     public init(parsing data: [UInt8], path: String) throws {
         guard data.count >= 4 else {
             throw LatentError("\(path): truncated header: \(data.count) bytes, an IDX file starts with a 4-byte magic")
@@ -89,7 +94,8 @@ public struct IDXFile: Equatable, Sendable {
         return out + bytes
     }
 
-    /// Writes the file, gzip-compressed when `path` ends in `.gz`.
+    /// Writes ``IDXFile/encoded`` to `path`: gzip-compressed when `path` ends in `.gz`, else
+    /// atomically (see ``AtomicFile``). Throws a ``LatentError`` when writing fails.
     public func write(to path: String) throws {
         let data = encoded
         if path.hasSuffix(".gz") {

@@ -11,8 +11,11 @@ import Foundation
 /// let x = train.floats(0..<16)   // (16, 1, 28, 28), x / 255
 /// ```
 public struct ImageSet: Sendable {
+    /// The data set's name, as runs record it (`fashion-mnist`, `idx:PATH`).
     public let name: String
+    /// Number of images.
     public let count: Int
+    /// Size of one image: C channels of H x W pixels.
     public let channels: Int, height: Int, width: Int
     /// Bytes, (count, C, H, W) row-major.
     public let pixels: [UInt8]
@@ -23,6 +26,9 @@ public struct ImageSet: Sendable {
     /// Names of the label classes, when known.
     public let classNames: [String]?
 
+    /// An image set of (count, C, H, W) row-major bytes in 0...`maxValue`. Stops the program if
+    /// `pixels` does not hold count x C x H x W bytes or `labels`, when given, does not hold one
+    /// label per image.
     public init(name: String, count: Int, channels: Int, height: Int, width: Int, pixels: [UInt8],
                 maxValue: UInt8 = 255, labels: [Int]? = nil, classNames: [String]? = nil) {
         check(pixels.count == count * channels * height * width,
@@ -55,7 +61,10 @@ public struct ImageSet: Sendable {
         return Tensor(shape: [idx.count] + imageShape, scalars: v)
     }
 
-    /// Reads an IDX image file, (n, H, W) or (n, H, W, C), and its labels when given.
+    /// Reads an IDX image file, (n, H, W) or (n, H, W, C) (turned channels first), and its
+    /// (n) labels file when given. The set is called `name`, or `idx:PATH` when nil. Throws a
+    /// ``LatentError`` for an unreadable or malformed file, an image file of another rank, or
+    /// labels whose dimensions are not (n).
     public static func loadIDX(images path: String, labels labelsPath: String? = nil, name: String? = nil,
                                classNames: [String]? = nil) throws -> ImageSet {
         let file = try IDXFile(contentsOf: path)

@@ -2,8 +2,10 @@ import Foundation
 
 /// The three dSprites shape classes, in the original class order.
 public enum SpriteShape: Int, CaseIterable, Sendable {
+    /// Square (0), ellipse (1) and heart (2): the raw value is the `shape` factor's value.
     case square = 0, ellipse = 1, heart = 2
 
+    /// The lower-case name: `square`, `ellipse` or `heart`.
     public var name: String { ["square", "ellipse", "heart"][rawValue] }
 }
 

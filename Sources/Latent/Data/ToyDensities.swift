@@ -29,18 +29,28 @@ import Foundation
 /// let x = ToyDensity.eightGaussians.sample(512, rng: &rng)   // (512, 2)
 /// ```
 public enum ToyDensity: String, CaseIterable, Sendable {
+    /// `two-moons`: two interleaved noisy half circles (sklearn's make_moons), rescaled.
     case twoMoons = "two-moons"
+    /// `8gaussians`: 8 Gaussians on a circle of radius 4 / 1.414.
     case eightGaussians = "8gaussians"
+    /// `25gaussians`: 25 narrow Gaussians on a 5 x 5 grid.
     case twentyFiveGaussians = "25gaussians"
+    /// `checkerboard`: uniform on 8 of the 16 squares (side 2) of a checkerboard covering [-4, 4)^2.
     case checkerboard
+    /// `pinwheel`: 5 curved arms around the origin.
     case pinwheel
+    /// `rings`: 4 concentric noisy circles of radii 3, 2.25, 1.5 and 0.75.
     case rings
+    /// `2spirals`: two interleaved noisy spirals, one the negation of the other.
     case twoSpirals = "2spirals"
+    /// `swissroll`: a 2-D swiss-roll spiral with unit Gaussian noise before scaling by 1/5.
     case swissRoll = "swissroll"
 
+    /// The command-line name, which is the raw value (`two-moons`, `8gaussians`, ...).
     public var name: String { rawValue }
 
-    /// n points as an (n, 2) tensor.
+    /// `n` points of this density as an (n, 2) tensor, drawn from `rng` as defined above.
+    /// Stops the program if `n` is negative.
     public func sample(_ n: Int, rng: inout RandomGenerator) -> Tensor {
         check(n >= 0, "\(name): negative sample count \(n)")
         var p = [Double](repeating: 0, count: 2 * n)

@@ -13,31 +13,39 @@ import Foundation
 /// let fz = map(z)     // same marginals, fully entangled
 /// ```
 public struct EntanglingMap: Sendable {
+    /// The distributions of the d coordinates of z, one per dimension; f(z) keeps each.
     public let marginals: [any Marginal]
-    /// Orthogonal, every entry non-zero.
+    /// The d x d matrix A applied to the Gaussianised codes (stored detached).
+    /// ``EntanglingMap/init(marginals:rng:)`` makes it orthogonal with no zero entry;
+    /// ``EntanglingMap/init(marginals:rotation:)`` only checks its shape.
     public let rotation: Tensor
     /// CDF values are kept inside [epsilon, 1 - epsilon] so Phi^-1 stays finite.
     public let epsilon: Float = 1e-6
 
+    /// A map with the given rotation A, of shape (d, d) for d marginals (stops otherwise).
+    /// A must be orthogonal for f(z) to keep the distribution of z; that is not checked.
     public init(marginals: [any Marginal], rotation: Tensor) {
         check(rotation.shape == [marginals.count, marginals.count], "EntanglingMap: rotation \(rotation.shape) does not match \(marginals.count) marginals")
         self.marginals = marginals
         self.rotation = rotation.detached()
     }
 
-    /// A random orthogonal rotation with all entries non-zero.
+    /// A map whose rotation is a random orthogonal matrix with no zero entry, drawn from
+    /// `rng` by ``randomOrthogonalWithNonzeroEntries(_:rng:)`` (needs at least 2 marginals).
     public init(marginals: [any Marginal], rng: inout RandomGenerator) {
         self.init(marginals: marginals, rotation: randomOrthogonalWithNonzeroEntries(marginals.count, rng: &rng))
     }
 
+    /// The number d of marginals: the width of z and of f(z).
     public var dimension: Int { marginals.count }
 
-    /// n draws of z, one column per marginal: (n, d).
+    /// Draws n codes z with independent coordinates, column i from `marginals[i]`: (n, d).
     public func sample(_ n: Int, rng: inout RandomGenerator) -> Tensor {
         concatenate(marginals.map { $0.sample(n, rng: &rng).reshaped([n, 1]) }, axis: 1)
     }
 
-    /// f(z) for z of shape (n, d); differentiable.
+    /// Applies f row by row to z of shape (n, d), giving f(z) of the same shape;
+    /// differentiable. Stops on any other shape.
     public func callAsFunction(_ z: Tensor) -> Tensor {
         check(z.rank == 2 && z.shape[1] == dimension, "EntanglingMap: input \(z.shape) needs (n, \(dimension))")
         let n = z.shape[0]
@@ -66,7 +74,7 @@ public struct EntanglingMap: Sendable {
 }
 
 /// A random d x d orthogonal matrix (Gram-Schmidt of a Gaussian matrix) with
-/// every entry at least 0.05 / sqrt(d) in magnitude (redrawn otherwise).
+/// every entry at least 0.05 / sqrt(d) in magnitude (redrawn otherwise). Stops when d < 2.
 public func randomOrthogonalWithNonzeroEntries(_ d: Int, rng: inout RandomGenerator) -> Tensor {
     check(d >= 2, "randomOrthogonalWithNonzeroEntries: needs d >= 2")
     while true {
@@ -86,19 +94,27 @@ public func randomOrthogonalWithNonzeroEntries(_ d: Int, rng: inout RandomGenera
     }
 }
 
-/// What `latent demo entangle` checks.
+/// The numbers ``checkEntanglement(_:samples:jacobianSamples:rng:)`` measures: whether
+/// f(z) keeps each marginal (KS tests) and whether every output depends on every input
+/// (Jacobian entries), as `latent demo entangle` prints them.
 public struct EntanglementReport: Sendable {
-    /// Per dimension: KS statistic and p-value of z and of f(z) against the marginal's CDF.
+    /// Per dimension i: the one-sample Kolmogorov-Smirnov statistic and p-value of the
+    /// draws z_i against the CDF of `marginals[i]` (the baseline).
     public var ksOriginal: [(statistic: Double, pValue: Double)]
+    /// Per dimension i: the same test for f(z)_i; a large p-value means f kept that marginal.
     public var ksEntangled: [(statistic: Double, pValue: Double)]
-    /// Smallest |d f_i / d z_j| over all samples and pairs, and the share of entries above 1e-6.
+    /// Smallest |d f_i / d z_j| over the Jacobian samples and all pairs (i, j).
     public var minAbsPartial: Double
+    /// Fraction of the Jacobian entries |d f_i / d z_j| above 1e-6, over the Jacobian
+    /// samples and all pairs; 1 when every output depends on every input.
     public var nonzeroShare: Double
-    /// Mean |d f_i / d z_j| per pair (d x d).
+    /// Mean |d f_i / d z_j| over the Jacobian samples, as `meanAbsJacobian[i][j]` (d x d).
     public var meanAbsJacobian: [[Double]]
 }
 
-/// Checks the construction on `n` samples: marginals preserved, every partial derivative non-zero.
+/// Measures the construction on `n` draws of z: a Kolmogorov-Smirnov test of each
+/// coordinate of z and of f(z) against its marginal, and the autodiff Jacobians of f at
+/// the first `jacobianSamples` draws (default 256). It reports the numbers and decides nothing.
 public func checkEntanglement(_ map: EntanglingMap, samples n: Int, jacobianSamples: Int = 256, rng: inout RandomGenerator) -> EntanglementReport {
     let z = map.sample(n, rng: &rng)
     let fz = withoutGradients { map(z) }

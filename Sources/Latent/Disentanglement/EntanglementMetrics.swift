@@ -1,13 +1,17 @@
 /// How metrics score an identity representation and its entangled twin on the
 /// same ground-truth factors (the construction's consequence made measurable).
 public struct EntangledScoring: Sendable {
+    /// The metric's name: "mig", "sap" or "modularity".
     public var metric: String
+    /// The score of the identity codes (factor index + U(0, 1)) / size.
     public var identity: Double
+    /// The score of the same codes passed through the entangling map.
     public var entangled: Double
 }
 
-/// Codes for factor rows: the identity representation (factor index + U(0, 1)) / size,
-/// whose marginals are exactly uniform on [0, 1), and the same codes passed through `map`.
+/// Codes for factor rows (n, k): the identity representation (factor index + U(0, 1)) / size,
+/// whose marginals are exactly uniform on [0, 1) when the factors are drawn uniformly, and the
+/// same codes passed through `map`, which needs one marginal per factor. Both are (n, k) rows.
 public func identityAndEntangledCodes(_ factors: [[Int]], sizes: [Int], map: EntanglingMap, rng: inout RandomGenerator) -> (identity: [[Double]], entangled: [[Double]]) {
     let n = factors.count, d = sizes.count
     let jitter = rng.uniform([n, d]).scalars
@@ -19,7 +23,9 @@ public func identityAndEntangledCodes(_ factors: [[Int]], sizes: [Int], map: Ent
     return (rows(flat), rows(fz))
 }
 
-/// MIG, SAP and modularity of the identity and the entangled codes of a ground-truth set.
+/// MIG, SAP and modularity of the identity and the entangled codes of a ground-truth set:
+/// an entangling map of uniform marginals, `train` and `test` factor rows drawn uniformly,
+/// all from `seed`. One ``EntangledScoring`` per metric; throws the metrics' ``MetricError``.
 public func scoreIdentityVersusEntangled(dataset: GroundTruthDataset, train: Int = 4000, test: Int = 2000, seed: UInt64 = 0) throws -> [EntangledScoring] {
     var rng = RandomGenerator(seed: seed)
     let sizes = dataset.factorSizes

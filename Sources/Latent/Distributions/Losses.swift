@@ -37,7 +37,7 @@ public func klToStandardNormal(mean: Tensor, logVariance: Tensor) -> Tensor {
     ((exp(logVariance) + mean * mean - logVariance - 1) * 0.5).sum(axis: -1)
 }
 
-/// Mean squared error over all elements.
+/// Mean squared error over all elements (a scalar); differentiable.
 public func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
     square(prediction - target).mean()
 }

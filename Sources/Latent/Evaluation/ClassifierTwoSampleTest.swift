@@ -15,12 +15,20 @@ import Foundation
 /// print(r.statistic)   // held-out accuracy; ~0.5 when A and B are alike
 /// ```
 public struct ClassifierTwoSampleTest: Sendable {
+    /// Width of both hidden layers of the MLP classifier.
     public var hidden: Int
+    /// Adam steps on minibatches of the training half.
     public var steps: Int
+    /// Minibatch size (at most the size of the training half).
     public var batchSize: Int
+    /// Adam's learning rate.
     public var learningRate: Float
+    /// Largest number of examples used from each set: both sets are cut at random to
+    /// min(nA, nB, maxSamples) examples.
     public var maxSamples: Int
 
+    /// A test with the given classifier and training settings; the defaults train a
+    /// 64-unit MLP for 500 steps of batch 128 at learning rate 1e-3 on at most 5000 examples per set.
     public init(hidden: Int = 64, steps: Int = 500, batchSize: Int = 128, learningRate: Float = 1e-3, maxSamples: Int = 5000) {
         self.hidden = hidden
         self.steps = steps
@@ -29,6 +37,10 @@ public struct ClassifierTwoSampleTest: Sendable {
         self.maxSamples = maxSamples
     }
 
+    /// Runs the test on two sets of rows (any shape (n, ...), flattened per example), each
+    /// with at least 4 examples of one size (stops otherwise). The statistic is the held-out
+    /// accuracy and the p-value its binomial upper tail; `nA` and `nB` are the full set sizes
+    /// and `details` hold `test_examples` and `correct`.
     public func run(_ a: Tensor, _ b: Tensor, rng: inout RandomGenerator) -> TwoSampleTestResult {
         let xa = flatRows(a), xb = flatRows(b)
         check(xa.shape[1] == xb.shape[1], "ClassifierTwoSampleTest: examples of different sizes \(xa.shape[1]) and \(xb.shape[1])")

@@ -15,14 +15,18 @@ import Foundation
 public struct GaussianKDE: Sendable {
     /// (N, D) stored points.
     public let points: Tensor
+    /// The kernel standard deviation h, in the units of the data.
     public let bandwidth: Double
 
+    /// A KDE on `points` of any shape (N, ...), flattened to (N, D) rows and detached;
+    /// stops unless `bandwidth` > 0.
     public init(points: Tensor, bandwidth: Double) {
         check(bandwidth > 0, "GaussianKDE: bandwidth must be positive, got \(bandwidth)")
         self.points = flatRows(points)
         self.bandwidth = bandwidth
     }
 
+    /// The size D of one flattened point.
     public var dimension: Int { points.shape[1] }
 
     /// log p(x) in nats for each row of x, computed in chunks (distances through one
@@ -59,13 +63,14 @@ public struct GaussianKDE: Sendable {
         return out
     }
 
-    /// n draws: a stored point chosen uniformly plus N(0, h^2 I) noise.
+    /// n draws: a stored point chosen uniformly plus N(0, h^2 I) noise, as (n, D) rows.
     public func sample(_ n: Int, rng: inout RandomGenerator) -> Tensor {
         let idx = (0..<n).map { _ in rng.int(below: points.shape[0]) }
         return (points.gathering(rows: idx) + rng.normal([n, dimension]) * Float(bandwidth)).detached()
     }
 
-    /// The bandwidth among `candidates` with the highest mean log density on `validation`.
+    /// The bandwidth among `candidates` (not empty) with the highest mean log density on
+    /// `validation`, and that mean in nats per point; each KDE is built on `points`.
     public static func selectBandwidth(points: Tensor, validation: Tensor, candidates: [Double]) -> (bandwidth: Double, logLikelihood: Double) {
         var best = (candidates[0], -Double.infinity)
         for h in candidates {

@@ -21,7 +21,9 @@ import Foundation
 /// }
 /// ```
 public struct LikelihoodVsSamples: Sendable {
+    /// Training rows (N, D): the stored points of p and p1.
     public var train: Tensor
+    /// Held-out rows: scored by each model's log density and tested against its samples.
     public var test: Tensor
     /// p1's bandwidth.
     public var epsilon: Double
@@ -29,25 +31,37 @@ public struct LikelihoodVsSamples: Sendable {
     public var noiseWeight: Double = 0.99
     /// Bandwidths tried for p, as multiples of the data's overall standard deviation.
     public var bandwidthFactors: [Double] = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
+    /// Random relabellings in each MMD test.
     public var permutations = 200
+    /// The classifier two-sample test run on each model's samples against the held-out rows.
     public var classifier = ClassifierTwoSampleTest()
 
+    /// A demonstration on training and held-out sets of any shape (n, ...), flattened per
+    /// example, with p1's bandwidth `epsilon`; the other settings keep their defaults.
     public init(train: Tensor, test: Tensor, epsilon: Double) {
         self.train = flatRows(train)
         self.test = flatRows(test)
         self.epsilon = epsilon
     }
 
+    /// One model's results: its held-out log-likelihood and two-sample tests of its
+    /// samples against the held-out rows.
     public struct ModelReport: Sendable {
+        /// The model's name in the demonstration: "p", "p1" or "p2".
         public var name: String
+        /// A one-line description of the model with its parameters (bandwidth, epsilon, noise box).
         public var summary: String
-        /// Mean held-out log-likelihood, nats per example, and in bits per dimension
-        /// (-LL / (D ln 2); continuous densities, so it can be negative).
+        /// Mean held-out log-likelihood in nats per example.
         public var heldOutLogLikelihood: Double
+        /// The same in bits per dimension, -LL / (D ln 2); the densities are continuous, so it
+        /// can be negative.
         public var bitsPerDimension: Double
+        /// MMD test of the samples against the held-out rows, each set cut to at most
+        /// min(2000, sampleCount) rows.
         public var mmd: TwoSampleTestResult
+        /// Classifier two-sample test of the samples against the held-out rows.
         public var c2st: TwoSampleTestResult
-        /// Samples drawn from the model (rows), for pictures.
+        /// Samples drawn from the model, (sampleCount, D) rows, for pictures.
         public var samples: Tensor
     }
 
@@ -67,7 +81,9 @@ public struct LikelihoodVsSamples: Sendable {
     }
 
     /// Builds p, p1 and p2, scores them on the held-out set and tests `sampleCount`
-    /// samples of each against held-out data.
+    /// samples of each against held-out data; returns the reports of p, p1 and p2 in that order.
+    /// p's bandwidth is the best of `bandwidthFactors` times the training values' standard
+    /// deviation, fitted on 90% of the training rows and validated on the other 10%.
     public func run(sampleCount: Int, rng: inout RandomGenerator) -> [ModelReport] {
         let dims = train.shape[1]
         let nTrain = train.shape[0]

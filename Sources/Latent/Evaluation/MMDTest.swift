@@ -19,18 +19,24 @@ import Foundation
 /// print(r.statistic, r.pValue, r.details["bandwidth"]!)
 /// ```
 public struct MMDTest: Sendable {
+    /// Random relabellings of the pooled sample behind the p-value.
     public var permutations: Int
     /// Fixed kernel bandwidth sigma; nil: median heuristic.
     public var bandwidth: Double?
+    /// Largest number of rows used from each set; larger sets are subsampled at random.
     public var maxSamples: Int
 
+    /// A test with `permutations` relabellings, a fixed kernel bandwidth (nil: the median
+    /// heuristic) and at most `maxSamples` rows per set.
     public init(permutations: Int = 200, bandwidth: Double? = nil, maxSamples: Int = 2000) {
         self.permutations = permutations
         self.bandwidth = bandwidth
         self.maxSamples = maxSamples
     }
 
-    /// Runs the test on two sets of rows (any shape (n, ...), flattened per example).
+    /// Runs the test on two sets of rows (any shape (n, ...), flattened per example), each
+    /// with at least 2 examples of one size (stops otherwise). `nA` and `nB` count the rows
+    /// after subsampling; `details` hold `bandwidth` (sigma) and `permutations`.
     public func run(_ a: Tensor, _ b: Tensor, rng: inout RandomGenerator) -> TwoSampleTestResult {
         let x = subsample(flatRows(a), rng: &rng), y = subsample(flatRows(b), rng: &rng)
         check(x.shape[0] >= 2 && y.shape[0] >= 2, "MMDTest: each set needs at least 2 examples, got \(x.shape[0]) and \(y.shape[0])")
@@ -53,7 +59,7 @@ public struct MMDTest: Sendable {
                                    details: ["bandwidth": sigma, "permutations": Double(permutations)])
     }
 
-    /// MMD^2_u of two sets with a given bandwidth (no test).
+    /// MMD^2_u of two sets of rows with a given bandwidth, on all rows (no subsampling, no test).
     public static func unbiasedMMD2(_ a: Tensor, _ b: Tensor, bandwidth sigma: Double) -> Double {
         let x = flatRows(a), y = flatRows(b)
         let m = x.shape[0], n = y.shape[0]

@@ -9,12 +9,22 @@
 /// print("\(c.covered)/8 modes, \(c.offModeFraction * 100)% off-mode")
 /// ```
 public enum ModeCoverage: Sendable {
+    /// The counts ``ModeCoverage/count(_:mixture:radius:minimumShare:)`` returns.
     public struct Result: Sendable {
+        /// Number of modes holding at least `minimumShare` of their expected number of
+        /// samples (and at least one sample).
         public var covered: Int
+        /// Samples assigned to each mode, in the order of the mixture's means; a sample near
+        /// several modes counts for the first.
         public var counts: [Int]
+        /// Fraction of the samples within `radius` standard deviations of no mode.
         public var offModeFraction: Double
     }
 
+    /// Assigns each of the (n, d) samples to the first mode whose centre lies within
+    /// `radius` times that mode's standard deviation (Euclidean distance) and counts the
+    /// modes holding at least `minimumShare` x weight x n samples. Stops unless the samples
+    /// are (n, d) for the mixture's dimension d.
     public static func count(_ samples: Tensor, mixture: GaussianMixture, radius: Double = 3, minimumShare: Double = 0.25) -> Result {
         let d = mixture.dimension
         check(samples.rank == 2 && samples.shape[1] == d, "ModeCoverage: samples \(samples.shape) for a \(d)-D mixture")

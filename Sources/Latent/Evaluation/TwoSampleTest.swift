@@ -7,16 +7,21 @@ import Foundation
 /// if r.pValue < 0.05 { print("\(r.test) rejects H0: statistic \(r.statistic)") }
 /// ```
 public struct TwoSampleTestResult: Codable, Equatable, Sendable {
-    /// "mmd" or "c2st".
+    /// The name of the test that produced the result: "mmd" or "c2st".
     public var test: String
     /// MMD^2 (unbiased) or the classifier's held-out accuracy.
     public var statistic: Double
+    /// The p-value for H0; small values are evidence that A and B differ.
     public var pValue: Double
+    /// Examples of set A: the rows MMD used after subsampling; for C2ST, all of A
+    /// before it is cut to the common size.
     public var nA: Int
+    /// Examples of set B, counted as for `nA`.
     public var nB: Int
     /// Test-specific numbers (bandwidth, permutations, test-set size, ...).
     public var details: [String: Double]
 
+    /// A result with the given fields; `details` defaults to empty.
     public init(test: String, statistic: Double, pValue: Double, nA: Int, nB: Int, details: [String: Double] = [:]) {
         self.test = test
         self.statistic = statistic
@@ -26,7 +31,8 @@ public struct TwoSampleTestResult: Codable, Equatable, Sendable {
         self.details = details
     }
 
-    /// One flat JSON object: test, statistic, p_value, n_a, n_b and the details.
+    /// One flat JSON object: test, statistic, p_value, n_a, n_b and the details (keys
+    /// sorted); non-finite numbers are written as null.
     public func json() -> String {
         var fields: [(String, String)] = [("test", "\"\(test)\""), ("statistic", Self.number(statistic)),
                                           ("p_value", Self.number(pValue)), ("n_a", String(nA)), ("n_b", String(nB))]
@@ -41,10 +47,12 @@ public struct TwoSampleTestResult: Codable, Equatable, Sendable {
 
 /// The two-sample tests Latent offers, by command-line name.
 public enum TwoSampleTestKind: String, CaseIterable, Sendable {
+    /// `mmd` selects ``MMDTest``, `c2st` ``ClassifierTwoSampleTest``.
     case mmd, c2st
 }
 
-/// P(X >= k) for X ~ Binomial(n, p), summed in log space (exact; n up to millions).
+/// P(X >= k) for X ~ Binomial(n, p), summed in log space (exact; n up to millions);
+/// 1 for k <= 0, 0 for k > n. Stops unless n >= 0 and 0 < p < 1.
 public func binomialUpperTail(_ k: Int, n: Int, p: Double = 0.5) -> Double {
     check(n >= 0 && p > 0 && p < 1, "binomialUpperTail: needs n >= 0 and 0 < p < 1")
     if k <= 0 { return 1 }

@@ -11,14 +11,20 @@ import Foundation
 /// let (z, logDet) = norm.forward(x)     // initialises from x on the first call
 /// ```
 public final class ActNorm: Flow {
+    /// Per-channel shift (C), added before scaling; minus the batch mean after initialisation.
     public let bias: Parameter
+    /// Per-channel log of the scale factor (C); -log(std + 1e-6) of the batch after initialisation.
     public let logScale: Parameter
     /// 1 once the data-dependent initialisation has run, else 0: a buffer, so every
     /// checkpoint and state dictionary carries it and a loaded model does not
     /// initialise again.
     let initializedFlag = Parameter(moduleState: Tensor([0]))
+    /// Training-mode flag required by ``Module``; in training mode the first forward call runs the
+    /// data-dependent initialisation.
     public var isTraining = true
 
+    /// An ActNorm for `channels` channels, starting as the identity (bias and logScale zero) until
+    /// initialised.
     public init(channels: Int) {
         bias = Parameter(Tensor.zeros([channels]))
         logScale = Parameter(Tensor.zeros([channels]))
@@ -30,7 +36,9 @@ public final class ActNorm: Flow {
         set { initializedFlag.assign(Tensor([newValue ? 1 : 0])) }
     }
 
+    /// The trainable parameters, `bias` and `log_scale`, each of shape (C).
     public var namedParameters: [(name: String, parameter: Parameter)] { [("bias", bias), ("log_scale", logScale)] }
+    /// The initialisation flag, as the buffer `initialized` (1 once initialised).
     public var namedBuffers: [(name: String, parameter: Parameter)] { [("initialized", initializedFlag)] }
 
     /// Sets the parameters from a batch: bias = -mean, logScale = -log(std + 1e-6) per channel.
@@ -50,6 +58,8 @@ public final class ActNorm: Flow {
         return x.rank == 4 ? ([1, c, 1, 1], x.shape[2] * x.shape[3]) : ([1, c], 1)
     }
 
+    /// Normalises x (N, C) or (N, C, H, W) per channel, initialising from x first in training mode
+    /// if needed; log-det H W sum(logScale) for every example, shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         if !isInitialized && isTraining { initialize(from: x) }
         let (p, spatial) = shapes(x)
@@ -57,6 +67,8 @@ public final class ActNorm: Flow {
         return (y, (logScale.value.sum() * Float(spatial)).expanded(to: [x.shape[0]]))
     }
 
+    /// Undoes the normalisation, x = z exp(-logScale) - bias per channel, without ever
+    /// initialising; log-det -H W sum(logScale), shape (N).
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let (p, spatial) = shapes(z)
         let x = z * exp(-logScale.value.reshaped(p)) - bias.value.reshaped(p)

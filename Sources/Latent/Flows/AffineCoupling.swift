@@ -5,8 +5,8 @@
 /// - forward: y = m x + (1 - m)(x e^s + shift), log|det| = sum s
 /// - inverse: y = m x + (1 - m)(x - shift) e^-s, log|det| = -sum s
 ///
-/// Returns y and the per-example log-det (N); gradients flow to `x`,
-/// `logScale` and `shift` through the tape.
+/// `inverse: true` selects the inverse map. Returns y and the per-example
+/// log-det (N); gradients flow to `x`, `logScale` and `shift` through the tape.
 ///
 /// ```swift
 /// let (y, logDet) = affineCoupling(x, logScale: r, shift: t, mask: CouplingMask.alternating(2, parity: 0))
@@ -19,11 +19,11 @@ public func affineCoupling(_ x: Tensor, logScale: Tensor, shift: Tensor, mask: T
     let rows = x.shape[0], cols = mask.count
     let m = mask.detached()
     let (y, logDet) = K.coupling(x, r: logScale, t: shift, mask: m, rows: rows, cols: cols, inverse: inverse)
-    let out = Tensor.record(y, inputs: [x, logScale, shift]) { g in
+    let out = Tensor.record(y, inputs: [x, logScale, shift], name: "affine coupling") { g in
         let (dx, dr, dt) = K.couplingBackward(dout: g, dlogdet: nil, x: x, out: y, r: logScale, mask: m, rows: rows, cols: cols, inverse: inverse)
         return [dx, dr, dt]
     }
-    let ld = Tensor.record(logDet, inputs: [logScale]) { g in
+    let ld = Tensor.record(logDet, inputs: [logScale], name: "affine coupling log-determinant") { g in
         // Only the log-scale reaches the log-det.
         let (_, dr, _) = K.couplingBackward(dout: nil, dlogdet: g, x: x, out: y, r: logScale, mask: m, rows: rows, cols: cols, inverse: inverse)
         return [dr]
@@ -47,10 +47,16 @@ public func affineCoupling(_ x: Tensor, logScale: Tensor, shift: Tensor, mask: T
 public final class AffineCoupling: Flow {
     /// The shape of one example; 1 = passed through.
     public let mask: Tensor
+    /// Network from the masked input (with any context along axis 1) to the raw log-scale, of x's
+    /// shape; bounded by tanh in the coupling.
     public let scaleNet: any Layer
+    /// Network from the same input to the shift, of x's shape.
     public let shiftNet: any Layer
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on both networks.
     public var isTraining = true
 
+    /// A coupling with the given mask (the shape of one example, stored detached) and networks,
+    /// which must map the masked input, with any context along axis 1, to tensors of x's shape.
     public init(mask: Tensor, scaleNet: any Layer, shiftNet: any Layer) {
         self.mask = mask.detached()
         self.scaleNet = scaleNet
@@ -67,12 +73,15 @@ public final class AffineCoupling: Flow {
         self.init(mask: mask, scaleNet: s, shiftNet: t)
     }
 
+    /// The networks' parameters, prefixed `scale.` and `shift.`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         prefixed("scale", scaleNet.namedParameters) + prefixed("shift", shiftNet.namedParameters)
     }
+    /// The networks' buffers, prefixed `scale.` and `shift.`.
     public var namedBuffers: [(name: String, parameter: Parameter)] {
         prefixed("scale", scaleNet.namedBuffers) + prefixed("shift", shiftNet.namedBuffers)
     }
+    /// The scale and shift networks.
     public var children: [Module] { [scaleNet, shiftNet] }
 
     private func parameters(for x: Tensor, context: Tensor?) -> (Tensor, Tensor) {
@@ -81,11 +90,15 @@ public final class AffineCoupling: Flow {
         return (scaleNet(input), shiftNet(input))
     }
 
+    /// Data to noise: transforms the features where the mask is 0 given those where it is 1 (and
+    /// the context); log-det sum s per example, shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let (r, t) = parameters(for: x, context: context)
         return affineCoupling(x, logScale: r, shift: t, mask: mask)
     }
 
+    /// Noise to data: exactly undoes ``forward(_:context:)``, as the networks see the same
+    /// unchanged features; log-det -sum s, shape (N).
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         // The kept part of z equals that of x, so the networks see the same input.
         let (r, t) = parameters(for: z, context: context)

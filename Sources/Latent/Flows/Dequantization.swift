@@ -17,10 +17,16 @@ public protocol Dequantizer: Module {
 
 /// u ~ U[0, 1)^D: log q(u | x) = 0.
 public final class UniformDequantization: Dequantizer {
+    /// Training-mode flag required by ``Module``; uniform dequantization behaves the same in both
+    /// modes.
     public var isTraining = true
+    /// A uniform dequantizer; it has no parameters.
     public init() {}
+    /// None: uniform dequantization has no parameters.
     public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 
+    /// Adds u ~ U[0, 1) per element to x (N, ...) in {0, ..., 255} and divides by 256; returns y of
+    /// x's shape and log q = 0, shape (N).
     public func dequantize(_ x: Tensor, rng: inout RandomGenerator) -> (y: Tensor, logQ: Tensor) {
         let u = rng.uniform(x.shape)
         return ((x + u) / 256, Tensor.zeros([x.shape[0]]))
@@ -39,14 +45,24 @@ public final class UniformDequantization: Dequantizer {
 /// let deq = VariationalDequantization(flow: noiseFlow)
 /// ```
 public final class VariationalDequantization: Dequantizer {
+    /// The conditional noise flow g, run in its inverse direction with the context x / 255 - 0.5,
+    /// which has x's shape.
     public let flow: any Flow
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on the noise flow.
     public var isTraining = true
 
+    /// Variational dequantization with the noise flow `flow`, which must accept a context of the
+    /// data's shape (N, ...).
     public init(flow: any Flow) { self.flow = flow }
 
+    /// The noise flow's parameters, prefixed `flow.`.
     public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("flow", flow.namedParameters) }
+    /// The noise flow.
     public var children: [Module] { [flow] }
 
+    /// Draws eps ~ N(0, I) of x's shape, maps it through the noise flow's inverse to v and sets u =
+    /// sigmoid(v); returns y = (x + u) / 256 and log q(u | x) per example (N), differentiable in
+    /// the flow's parameters.
     public func dequantize(_ x: Tensor, rng: inout RandomGenerator) -> (y: Tensor, logQ: Tensor) {
         let eps = rng.normal(x.shape)
         let context = x / 255 - 0.5

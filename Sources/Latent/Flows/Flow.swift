@@ -18,9 +18,9 @@ public protocol Flow: Module {
 }
 
 extension Flow {
-    /// ``forward(_:context:)`` without a context.
+    /// Data to noise without a context: ``forward(_:context:)`` with `context: nil`.
     public func forward(_ x: Tensor) -> (output: Tensor, logDet: Tensor) { forward(x, context: nil) }
-    /// ``inverse(_:context:)`` without a context.
+    /// Noise to data without a context: ``inverse(_:context:)`` with `context: nil`.
     public func inverse(_ z: Tensor) -> (output: Tensor, logDet: Tensor) { inverse(z, context: nil) }
 }
 
@@ -35,19 +35,27 @@ extension Flow {
 /// })
 /// ```
 public final class FlowSequence: Flow {
+    /// The flows in data-to-noise order: ``forward(_:context:)`` runs them first to last.
     public var flows: [any Flow]
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on every flow.
     public var isTraining = true
 
+    /// Chains `flows`, applied in array order in the data-to-noise direction.
     public init(_ flows: [any Flow]) { self.flows = flows }
 
+    /// Each flow's parameters, prefixed by its index (`0.`, `1.`, ...).
     public var namedParameters: [(name: String, parameter: Parameter)] {
         flows.enumerated().flatMap { prefixed(String($0.offset), $0.element.namedParameters) }
     }
+    /// Each flow's buffers (ActNorm flags, for instance), prefixed by its index.
     public var namedBuffers: [(name: String, parameter: Parameter)] {
         flows.enumerated().flatMap { prefixed(String($0.offset), $0.element.namedBuffers) }
     }
+    /// The flows, in order.
     public var children: [Module] { flows }
 
+    /// Runs each flow's forward in order with the same context; returns the last output and the
+    /// summed log-dets, shape (N) (zeros for an empty sequence).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         var h = x
         var total: Tensor? = nil
@@ -59,6 +67,8 @@ public final class FlowSequence: Flow {
         return (h, total ?? Tensor.zeros([x.shape.first ?? 0]))
     }
 
+    /// Runs each flow's inverse in reverse order with the same context; returns the data and the
+    /// summed log-dets, shape (N) (zeros for an empty sequence).
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         var h = z
         var total: Tensor? = nil
@@ -76,14 +86,19 @@ public final class FlowSequence: Flow {
 /// Placed between autoregressive blocks so each block sees the variables in a
 /// different order.
 public final class ReverseFeatures: Flow {
+    /// Training-mode flag required by ``Module``; the permutation behaves the same in both modes.
     public var isTraining = true
+    /// The feature-reversing permutation; it has no parameters.
     public init() {}
+    /// None: the permutation has no parameters.
     public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 
+    /// x with axis 1 reversed, and a zero log-det of shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         (x.flipped(axes: [1]), Tensor.zeros([x.shape[0]]))
     }
 
+    /// z with axis 1 reversed (the map is its own inverse), and a zero log-det of shape (N).
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         (z.flipped(axes: [1]), Tensor.zeros([z.shape[0]]))
     }

@@ -8,6 +8,7 @@ import Foundation
 /// let z = base.sample([16, 2], rng: &rng)
 /// ```
 public struct StandardNormal: Sendable {
+    /// The standard normal base; it has no parameters.
     public init() {}
 
     /// log N(z; 0, I), summed over every axis but the first: shape (N).
@@ -15,7 +16,7 @@ public struct StandardNormal: Sendable {
         standardNormalLogDensity(z.rank == 1 ? z.reshaped([-1, 1]) : z.reshaped([z.shape[0], -1]))
     }
 
-    /// Draws of the given shape.
+    /// Independent N(0, 1) draws of the given shape from `rng`.
     public func sample(_ shape: [Int], rng: inout RandomGenerator) -> Tensor { rng.normal(shape) }
 }
 
@@ -30,19 +31,28 @@ public struct StandardNormal: Sendable {
 /// let xs = withoutGradients { model.sample(1000, rng: &rng) }
 /// ```
 public final class FlowModel: Module {
+    /// The flow f from data x to the latent z, of the same shape.
     public let flow: any Flow
     /// Shape of one example (without the batch axis).
     public let eventShape: [Int]
+    /// The base distribution N(0, I) of the latent.
     public let base = StandardNormal()
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on the flow, whose
+    /// ActNorms initialise only in training mode.
     public var isTraining = true
 
+    /// A density model with the flow `flow` on examples of shape `eventShape` (without the batch
+    /// axis).
     public init(flow: any Flow, eventShape: [Int]) {
         self.flow = flow
         self.eventShape = eventShape
     }
 
+    /// The flow's parameters, prefixed `flow.`.
     public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("flow", flow.namedParameters) }
+    /// The flow's buffers, prefixed `flow.`.
     public var namedBuffers: [(name: String, parameter: Parameter)] { prefixed("flow", flow.namedBuffers) }
+    /// The flow.
     public var children: [Module] { [flow] }
 
     /// Number of scalars in one example.
@@ -67,7 +77,8 @@ public final class FlowModel: Module {
 
     /// Bits per dimension of 8-bit data from the log-density of its
     /// dequantized version y = (x + u) / 256 in [0, 1)^D:
-    /// (-log p(y) + D ln 256) / (D ln 2), averaged over the batch.
+    /// (-log p(y) + D ln 256) / (D ln 2), averaged over the batch (`levels`
+    /// replaces 256 for data with another number of levels).
     ///
     /// ```swift
     /// let bpd = model.bitsPerDimension(logProb: model.logProb(y))

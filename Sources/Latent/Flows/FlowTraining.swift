@@ -8,6 +8,8 @@ import Foundation
 /// let f = try FlowData.load("fashion-mnist")     // train and test splits
 /// ```
 public enum FlowData: Sendable {
+    /// A 2-D toy density: fresh points every training step, and fixed held-out points drawn from
+    /// stream 1000 of the seed.
     case toy(ToyDensity)
     /// (N, D) float points; the last tenth is held out.
     case points(name: String, train: Tensor, test: Tensor)
@@ -17,7 +19,8 @@ public enum FlowData: Sendable {
     /// Every name `latent train flow --data` accepts.
     public static let names: [String] = ToyDensity.allCases.map(\.name) + ["fashion-mnist", "idx:PATH", "npy:PATH"]
 
-    /// The data set called `name`; errors list the valid names.
+    /// Loads the data set called `name` (a toy density, `fashion-mnist`, `idx:PATH` or
+    /// `npy:PATH`) with its held-out part; errors list the valid names.
     public static func load(_ name: String) throws -> FlowData {
         if name.hasPrefix("npy:") {
             let path = String(name.dropFirst(4))
@@ -48,6 +51,8 @@ public enum FlowData: Sendable {
         }
     }
 
+    /// The name the data was loaded under: the toy density's name, `fashion-mnist`, `idx:PATH` or
+    /// `npy:PATH`.
     public var name: String {
         switch self {
         case .toy(let t): t.name
@@ -64,6 +69,7 @@ public enum FlowData: Sendable {
         }
     }
 
+    /// Whether this is 8-bit image data, dequantized before the flow sees it.
     public var isImages: Bool { if case .images = self { return true }; return false }
 }
 
@@ -79,15 +85,19 @@ extension ImageSet {
 
 /// Held-out log-likelihood of a flow run. For images, `nats` is the
 /// uniform-dequantization bound on -log P(x) per image and `bitsPerDim` its
-/// bits per dimension; `variational` is the bound under the trained q(u|x).
+/// bits per dimension; `variationalNats` is the bound under the trained q(u|x).
 public struct FlowEvaluation: Sendable {
+    /// Number of held-out examples evaluated.
     public var count: Int
+    /// Number of scalars in one example, D.
     public var dimensions: Int
     /// Mean negative log-likelihood (or its uniform-dequantization bound) in nats per example.
     public var nats: Double
+    /// `nats` in bits per dimension: nats / (D ln 2).
     public var bitsPerDim: Double { nats / (Double(dimensions) * Foundation.log(2.0)) }
     /// The variational-dequantization bound in nats per example, when the run has a q(u|x).
     public var variationalNats: Double?
+    /// `variationalNats` in bits per dimension, nats / (D ln 2); nil when the run has no q(u|x).
     public var variationalBitsPerDim: Double? { variationalNats.map { $0 / (Double(dimensions) * Foundation.log(2.0)) } }
 }
 
@@ -109,21 +119,33 @@ public struct FlowEvaluation: Sendable {
 /// try trainer.train(to: 2000, run: run)
 /// ```
 public final class FlowTrainer {
+    /// The flow kinds a run accepts: `realnvp`, `maf` and `iaf` for vector data, `periodic` for
+    /// images.
     public static let kinds = ["realnvp", "maf", "iaf", "periodic"]
+    /// The dequantization choices for image data: `uniform` and `variational`.
     public static let dequantizations = ["uniform", "variational"]
-    /// Rows of log.csv are written every `logEvery` steps.
+    /// Steps between the rows of log.csv; ``train(to:run:checkpointEvery:interruption:progress:)``
+    /// also writes a row at its last step.
     public static let logEvery = 50
 
+    /// The configuration the trainer was built from: model kind and architecture, hyperparameters,
+    /// data and seed.
     public let config: RunConfig
+    /// The training data and its held-out part.
     public let data: FlowData
+    /// The density model being trained.
     public let model: FlowModel
-    /// For image data: uniform or variational dequantization.
+    /// The dequantizer for image data (uniform or variational, as configured); nil for vector data.
     public let dequantizer: (any Dequantizer)?
+    /// Adam over the model's parameters followed by the dequantizer's, at the config's learning
+    /// rate `lr` (default 1e-3).
     public let optimizer: Adam
+    /// Examples per training step: the config's `batchSize` (default 512).
     public let batchSize: Int
-    /// Steps completed.
+    /// Number of training steps completed; ``restore(from:optimizer:)`` sets it from a checkpoint.
     public private(set) var step = 0
-    /// Toy points and dequantization noise.
+    /// The generator for toy points and dequantization noise (stream 1 of the seed); checkpoints
+    /// save its state.
     public private(set) var rng: RandomGenerator
     private var epochCache: (epoch: Int, batches: [[Int]])?
 
@@ -351,7 +373,8 @@ public final class FlowTrainer {
     }
 
     /// Loads the run's checkpoint: parameters, optimizer state, step, random
-    /// state and ActNorm flags. With `optimizer: false` only what evaluation needs.
+    /// state and ActNorm flags. With `optimizer: false` the Adam state is not read (enough for
+    /// evaluation and sampling).
     public func restore(from run: RunDirectory, optimizer withOptimizer: Bool = true) throws {
         let info = try run.loadCheckpoint(into: checkpointTensors, optimizer: withOptimizer ? optimizer : nil)
         step = info.step
@@ -371,9 +394,10 @@ public final class FlowTrainer {
 
     // MARK: evaluation and sampling
 
-    /// Held-out NLL (2-D, points) or dequantization bounds (images) over at most
-    /// `maxCount` examples; noise from streams 1000/1001 of the seed, so repeated
-    /// evaluations agree.
+    /// Held-out NLL (toy densities, points) or dequantization bounds (images) over at most
+    /// `maxCount` examples (10000 fresh points for a toy density by default); toy points come
+    /// from stream 1000 of the seed, uniform noise from stream 1001 and variational noise from
+    /// stream 1002, so repeated evaluations agree.
     public func evaluate(maxCount: Int? = nil) -> FlowEvaluation {
         withoutGradients {
             let d = model.dimensions

@@ -5,10 +5,14 @@
 /// let (z, _) = Squeeze().forward(x)       // (N, 1, 28, 28) -> (N, 4, 14, 14)
 /// ```
 public final class Squeeze: Flow {
+    /// Training-mode flag required by ``Module``; the squeeze behaves the same in both modes.
     public var isTraining = true
+    /// The squeeze permutation; it has no parameters.
     public init() {}
+    /// None: the squeeze has no parameters.
     public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 
+    /// Squeezes x (N, C, H, W), H and W even, to (N, 4C, H/2, W/2); zero log-det, shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         check(x.rank == 4 && h % 2 == 0 && w % 2 == 0, "Squeeze: needs (N, C, H, W) with even H and W, got \(x.shape)")
@@ -16,6 +20,7 @@ public final class Squeeze: Flow {
         return (y, Tensor.zeros([n]))
     }
 
+    /// Un-squeezes z (N, 4C, H, W) to (N, C, 2H, 2W); zero log-det, shape (N).
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let (n, c4, h, w) = (z.shape[0], z.shape[1], z.shape[2], z.shape[3])
         check(z.rank == 4 && c4 % 4 == 0, "Squeeze.inverse: needs (N, 4C, H, W), got \(z.shape)")
@@ -31,13 +36,22 @@ public final class Squeeze: Flow {
 /// let unsqueeze = InverseFlow(Squeeze())    // (N, 4, 14, 14) -> (N, 1, 28, 28)
 /// ```
 public final class InverseFlow: Flow {
+    /// The flow whose two directions are swapped.
     public let wrapped: any Flow
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on the wrapped
+    /// flow.
     public var isTraining = true
+    /// Wraps `wrapped` so that its inverse becomes this flow's forward.
     public init(_ wrapped: any Flow) { self.wrapped = wrapped }
+    /// The wrapped flow's parameters, under their own names (no prefix).
     public var namedParameters: [(name: String, parameter: Parameter)] { wrapped.namedParameters }
+    /// The wrapped flow's buffers, under their own names (no prefix).
     public var namedBuffers: [(name: String, parameter: Parameter)] { wrapped.namedBuffers }
+    /// The wrapped flow.
     public var children: [Module] { [wrapped] }
+    /// The wrapped flow's ``Flow/inverse(_:context:)``: its output and log-det.
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) { wrapped.inverse(x, context: context) }
+    /// The wrapped flow's ``Flow/forward(_:context:)``: its output and log-det.
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) { wrapped.forward(z, context: context) }
 }
 
@@ -55,9 +69,14 @@ public final class InverseFlow: Flow {
 public final class ConvCoupling: Flow {
     /// (C, H, W); 1 = passed through.
     public let mask: Tensor
+    /// The conditioner: three convolutions from the masked input (and context channels) to 2C
+    /// channels, the raw log-scale then the shift.
     public let net: Sequential
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on the network.
     public var isTraining = true
 
+    /// A coupling with mask (C, H, W) and a conditioner of `hidden` channels that also reads
+    /// `contextChannels` context channels; it starts as the identity.
     public init(mask: Tensor, hidden: Int, contextChannels: Int = 0, rng: inout RandomGenerator) {
         check(mask.rank == 3, "ConvCoupling: mask must be (C, H, W), got \(mask.shape)")
         let c = mask.shape[0]
@@ -70,7 +89,9 @@ public final class ConvCoupling: Flow {
                           last])
     }
 
+    /// The network's parameters, prefixed `net.`.
     public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("net", net.namedParameters) }
+    /// The conditioner network.
     public var children: [Module] { [net] }
 
     private func parameters(for x: Tensor, context: Tensor?) -> (Tensor, Tensor) {
@@ -80,11 +101,14 @@ public final class ConvCoupling: Flow {
         return (h.slice(axis: 1, 0..<c), h.slice(axis: 1, c..<(2 * c)))
     }
 
+    /// Data to noise: transforms the pixels of x (N, C, H, W) where the mask is 0 given those where
+    /// it is 1 (and a context (N, contextChannels, H, W)); log-det shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let (r, t) = parameters(for: x, context: context)
         return affineCoupling(x, logScale: r, shift: t, mask: mask)
     }
 
+    /// Noise to data: the exact inverse of ``forward(_:context:)``; log-det shape (N).
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let (r, t) = parameters(for: z, context: context)
         return affineCoupling(z, logScale: r, shift: t, mask: mask, inverse: true)
@@ -138,8 +162,8 @@ public func dequantizationFlow(channels c: Int, height h: Int, width w: Int, lay
 }
 
 extension Module {
-    /// Every ActNorm in this module's tree, in a fixed order (checkpoints save their
-    /// initialised flags in this order).
+    /// Every ActNorm in this module's tree, depth first in `children` order (older checkpoints
+    /// stored their initialised flags as a comma-separated list in this order).
     public var actNorms: [ActNorm] {
         var out: [ActNorm] = []
         func visit(_ m: Module) {

@@ -5,22 +5,30 @@ import Foundation
 /// lower-triangular and U strictly upper-triangular, so log|det W| = sum(logScale).
 ///
 /// Acts on (N, D) rows as z = x W^T, and on (N, C, H, W) images per pixel over
-/// the channels (log-det times H W). Initialised from a random rotation.
+/// the channels (log-det times H W). Initialised from a random orthogonal matrix.
 ///
 /// ```swift
 /// let mix = InvertibleLinear(features: 8, rng: &rng)
 /// let (z, logDet) = mix.forward(x)
 /// ```
 public final class InvertibleLinear: Flow {
+    /// Entries of L below the diagonal (D, D); only the strictly lower triangle is used, L having a
+    /// unit diagonal.
     public let lower: Parameter
+    /// Entries of U above the diagonal (D, D); only the strictly upper triangle is used.
     public let upper: Parameter
+    /// log|U_ii| (D), so that log|det W| = sum(logScale).
     public let logScale: Parameter
-    /// Fixed: the permutation matrix P and the signs of U's diagonal.
+    /// The fixed permutation matrix P (D, D); not trained.
     public let permutation: Tensor
+    /// The fixed signs (D, each +1 or -1) of U's diagonal; not trained.
     public let sign: Tensor
     let lowerMask: Tensor, upperMask: Tensor, identity: Tensor
+    /// Training-mode flag required by ``Module``; the map behaves the same in both modes.
     public var isTraining = true
 
+    /// An invertible map of `features` features, initialised to a random orthogonal matrix
+    /// factorised by LU with partial pivoting.
     public init(features d: Int, rng: inout RandomGenerator) {
         // Random rotation: Gram-Schmidt on a Gaussian matrix, in double.
         let g = rng.normal([d, d]).scalars.map(Double.init)
@@ -72,11 +80,14 @@ public final class InvertibleLinear: Flow {
         identity = Tensor(shape: [d, d], scalars: eye)
     }
 
+    /// The trainable factors `lower`, `upper` and `log_scale`; P and the signs are fixed and not
+    /// listed.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         [("lower", lower), ("upper", upper), ("log_scale", logScale)]
     }
 
-    /// W (D, D), differentiable in the parameters.
+    /// The matrix W = P L (U + diag(sign * exp(logScale))) (D, D) from the current factors,
+    /// differentiable in the parameters.
     public func weight() -> Tensor {
         let d = logScale.shape[0]
         let l = lower.value * lowerMask + identity
@@ -96,12 +107,14 @@ public final class InvertibleLinear: Flow {
 
     private func spatial(_ x: Tensor) -> Float { x.rank == 4 ? Float(x.shape[2] * x.shape[3]) : 1 }
 
+    /// z = x W^T per row (per pixel over the channels for images); log-det sum(logScale), times H W
+    /// for images, shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         (apply(x, weight()), (logScale.value.sum() * spatial(x)).expanded(to: [x.shape[0]]))
     }
 
-    /// The inverse map uses W^-1 computed in double; no gradient reaches the
-    /// parameters through it.
+    /// x = z W^-T, with W^-1 computed in double; log-det -sum(logScale) (times H W for images),
+    /// shape (N). No gradient reaches the parameters through W^-1.
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let inv = withoutGradients { invertMatrix(weight()) }
         return (apply(z, inv), (logScale.value.sum() * -spatial(z)).expanded(to: [z.shape[0]]))

@@ -31,14 +31,23 @@ public enum AutoregressiveOrder: Sendable, Equatable {
 /// let outs = made(x)          // two (N, 8) tensors: shift and log-scale
 /// ```
 public final class MADE: Module {
+    /// Number of input features D; each output block has D features too.
     public let features: Int
+    /// Number of (N, features) output tensors, such as 2 for shift and log-scale.
     public let outputBlocks: Int
+    /// Width of the optional context (N, contextFeatures); 0 for none.
     public let contextFeatures: Int
-    /// Degree of each input feature.
+    /// Degree (1...features) of each input feature, from the order; outputs of degree d depend
+    /// only on inputs of lower degree.
     public let degrees: [Int]
+    /// The masked layers: one ReLU layer per hidden width, then a linear output layer of
+    /// outputBlocks * features units.
     public let layers: [MaskedLinear]
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on the layers.
     public var isTraining = true
 
+    /// A MADE on `features` inputs with the given hidden widths, `outputBlocks` output blocks, an
+    /// optional context of `contextFeatures` features and the degrees of `order`.
     public init(features: Int, hidden: [Int], outputBlocks: Int = 2, contextFeatures: Int = 0,
                 order: AutoregressiveOrder = .natural, rng: inout RandomGenerator) {
         check(features >= 1 && !hidden.isEmpty, "MADE: needs at least one feature and one hidden layer")
@@ -63,12 +72,16 @@ public final class MADE: Module {
         layers = built
     }
 
+    /// Each masked layer's parameters, prefixed by its index (`0.`, `1.`, ...).
     public var namedParameters: [(name: String, parameter: Parameter)] {
         layers.enumerated().flatMap { prefixed(String($0.offset), $0.element.namedParameters) }
     }
+    /// The masked layers.
     public var children: [Module] { layers }
 
-    /// `outputBlocks` tensors of shape (N, features).
+    /// Runs the masked network on x (N, features) and an optional context (N, contextFeatures);
+    /// returns `outputBlocks` tensors of shape (N, features), feature i of each depending only on
+    /// inputs of lower degree.
     public func callAsFunction(_ x: Tensor, context: Tensor? = nil) -> [Tensor] {
         check(x.rank == 2 && x.shape[1] == features, "MADE(\(features)): input shape \(x.shape)")
         check((context?.shape[1] ?? 0) == contextFeatures, "MADE: context shape \(context?.shape ?? []) does not match contextFeatures \(contextFeatures)")

@@ -10,22 +10,32 @@
 /// let model = FlowModel(flow: FlowSequence(blocks), eventShape: [8])
 /// ```
 public final class MaskedAutoregressiveFlow: Flow {
+    /// The MADE that gives each feature's shift mu (block 0) and log-scale alpha (block 1) from x.
     public let made: MADE
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on the MADE.
     public var isTraining = true
 
+    /// One MAF block on `features` features with a MADE of the given hidden widths, an optional
+    /// context of `contextFeatures` features and the given order.
     public init(features: Int, hidden: [Int], contextFeatures: Int = 0, order: AutoregressiveOrder = .natural, rng: inout RandomGenerator) {
         made = MADE(features: features, hidden: hidden, outputBlocks: 2, contextFeatures: contextFeatures, order: order, rng: &rng)
     }
 
+    /// The MADE's parameters, prefixed `made.`.
     public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("made", made.namedParameters) }
+    /// The MADE.
     public var children: [Module] { [made] }
 
+    /// Data to noise in one MADE pass: u = (x - mu) exp(-alpha) for x (N, D); log-det -sum alpha,
+    /// shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let p = made(x, context: context)
         let (mu, alpha) = (p[0], p[1])
         return ((x - mu) * exp(-alpha), -alpha.sum(axis: 1))
     }
 
+    /// Noise to data in D sequential MADE passes, x = u exp(alpha) + mu; log-det sum alpha,
+    /// shape (N).
     public func inverse(_ u: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         // Pass k fixes every feature of degree <= k; after D passes x is exact and
         // the last pass's parameters were computed from its correct prefix.
@@ -51,22 +61,33 @@ public final class MaskedAutoregressiveFlow: Flow {
 /// let (z, logDet) = iaf.inverse(eps, context: h)     // one pass
 /// ```
 public final class InverseAutoregressiveFlow: Flow {
+    /// The MADE that gives each feature's shift mu (block 0) and log-scale alpha (block 1) from the
+    /// noise u.
     public let made: MADE
+    /// Training-mode flag required by ``Module``; `setTraining(_:)` also sets it on the MADE.
     public var isTraining = true
 
+    /// One IAF block on `features` features with a MADE of the given hidden widths, an optional
+    /// context of `contextFeatures` features and the given order.
     public init(features: Int, hidden: [Int], contextFeatures: Int = 0, order: AutoregressiveOrder = .natural, rng: inout RandomGenerator) {
         made = MADE(features: features, hidden: hidden, outputBlocks: 2, contextFeatures: contextFeatures, order: order, rng: &rng)
     }
 
+    /// The MADE's parameters, prefixed `made.`.
     public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("made", made.namedParameters) }
+    /// The MADE.
     public var children: [Module] { [made] }
 
+    /// Noise to data in one MADE pass: x = u exp(alpha) + mu for u (N, D); log-det sum alpha,
+    /// shape (N).
     public func inverse(_ u: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let p = made(u, context: context)
         let (mu, alpha) = (p[0], p[1])
         return (u * exp(alpha) + mu, alpha.sum(axis: 1))
     }
 
+    /// Data to noise in D sequential MADE passes, u = (x - mu) exp(-alpha); log-det -sum alpha,
+    /// shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         // u_i = (x_i - mu_i(u_<i)) e^-alpha_i(u_<i): D passes, each fixing one more degree.
         var u = Tensor.zeros(x.shape)

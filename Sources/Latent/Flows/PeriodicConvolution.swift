@@ -18,8 +18,11 @@
 public final class PeriodicConvolution: Flow {
     /// (C, C, k, k) filters; tap (a, b) sits at offset (a - k/2, b - k/2).
     public let weight: Parameter
+    /// Training-mode flag required by ``Module``; the convolution behaves the same in both modes.
     public var isTraining = true
 
+    /// C x C filters of size `kernelSize` starting at the identity (centre tap 1 on the diagonal)
+    /// plus N(0, noise^2) noise; the FFTW kernels take at most 32 channels.
     public init(channels: Int, kernelSize: Int, noise: Float = 0.05, rng: inout RandomGenerator) {
         let k = kernelSize
         var w = rng.normal([channels, channels, k, k]) * noise
@@ -29,13 +32,14 @@ public final class PeriodicConvolution: Flow {
         weight = Parameter(w)
     }
 
-    /// Filters given explicitly (C, C, k, k).
+    /// A convolution with the given filters (C, C, k, k), square and with as many outputs as inputs.
     public init(weight: Tensor) {
         check(weight.rank == 4 && weight.shape[0] == weight.shape[1] && weight.shape[2] == weight.shape[3],
                      "PeriodicConvolution: weight must be (C, C, k, k), got \(weight.shape)")
         self.weight = Parameter(weight)
     }
 
+    /// The filter bank, `weight`.
     public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight)] }
 
     private func checkShape(_ x: Tensor) {
@@ -50,11 +54,15 @@ public final class PeriodicConvolution: Flow {
         return K.periodicLogDet(spec, channels: weight.shape[0], height: height, width: width)
     }
 
+    /// Circularly convolves x (N, C, H, W), H and W at least k, with the filters; log-det per
+    /// example (N), differentiable in x and the filters.
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         checkShape(x)
         return periodicConvolution(x, weight: weight.value)
     }
 
+    /// Undoes the convolution with one C x C solve per frequency; log-det minus that of
+    /// ``forward(_:context:)``, shape (N); records no gradients.
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         checkShape(z)
         let (h, wd) = (z.shape[2], z.shape[3])
@@ -78,12 +86,12 @@ public func periodicConvolution(_ x: Tensor, weight w: Tensor) -> (output: Tenso
     let spec = K.periodicSpectrum(w, height: h, width: wd)
     let ld = K.periodicLogDet(spec, channels: w.shape[0], height: h, width: wd)
     let y = K.periodicApply(x, spec: spec, mode: 0)
-    let out = Tensor.record(y, inputs: [x, w]) { g in
+    let out = Tensor.record(y, inputs: [x, w], name: "periodic convolution") { g in
         // The adjoint of a real circulant-block map is K(f)^H per frequency.
         [x.isTracked ? K.periodicApply(g, spec: spec, mode: 1) : nil,
          w.isTracked ? K.periodicWeightBackward(dy: g, x: x, dlogdet: 0, spec: spec, kernelSize: k) : nil]
     }
-    let logDet = Tensor.record(Tensor(repeating: ld, shape: [x.shape[0]]), inputs: [w]) { g in
+    let logDet = Tensor.record(Tensor(repeating: ld, shape: [x.shape[0]]), inputs: [w], name: "periodic convolution log-determinant") { g in
         [K.periodicWeightBackward(dy: nil, x: x, dlogdet: g.sum().scalar, spec: spec, kernelSize: k)]
     }
     return (out, logDet)

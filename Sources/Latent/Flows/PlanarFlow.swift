@@ -15,11 +15,17 @@ import Foundation
 /// let (z, logDet) = flows.inverse(eps)      // log q(z) = log N(eps) - logDet
 /// ```
 public final class PlanarFlow: Flow {
+    /// The raw direction u (features) of the update; the map uses ``constrainedU()`` in its place.
     public let u: Parameter
+    /// The normal w (features) of the hyperplane w.z + b.
     public let w: Parameter
+    /// The offset b (1) of the hyperplane w.z + b.
     public let b: Parameter
+    /// Training-mode flag required by ``Module``; the flow behaves the same in both modes.
     public var isTraining = true
 
+    /// A planar flow on `features` features; u and w start uniform in [-a, a) with
+    /// a = 1/sqrt(features), and b at 0.
     public init(features: Int, rng: inout RandomGenerator) {
         let bound = 1 / Float(features).squareRoot()
         u = Parameter(rng.uniform([features], low: -bound, high: bound))
@@ -27,9 +33,11 @@ public final class PlanarFlow: Flow {
         b = Parameter(Tensor.zeros([1]))
     }
 
+    /// The parameters `u`, `w` and `b`.
     public var namedParameters: [(name: String, parameter: Parameter)] { [("u", u), ("w", w), ("b", b)] }
 
-    /// u_hat, the constrained u.
+    /// u_hat (features): u corrected along w so that w.u_hat >= -1, which keeps the map
+    /// invertible; differentiable in u and w.
     public func constrainedU() -> Tensor {
         let wv = w.value, uv = u.value
         let wu = (wv * uv).sum()
@@ -37,6 +45,8 @@ public final class PlanarFlow: Flow {
         return uv + (m - wu) * wv / (wv * wv).sum()
     }
 
+    /// Noise to data, f(z) = z + u_hat tanh(w.z + b) for z (N, D), differentiable; log-det
+    /// log|1 + (1 - tanh^2(w.z + b)) w.u_hat|, shape (N).
     public func inverse(_ z: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let d = w.shape[0]
         check(z.rank == 2 && z.shape[1] == d, "PlanarFlow(\(d)): input shape \(z.shape)")
@@ -47,6 +57,8 @@ public final class PlanarFlow: Flow {
         return (out, log(abs(psiU + 1)).reshaped([-1]))
     }
 
+    /// Data to noise: solves f(z) = x by bisection along w in double precision, without gradients;
+    /// log-det -log|det df/dz| at the solution, shape (N).
     public func forward(_ x: Tensor, context: Tensor?) -> (output: Tensor, logDet: Tensor) {
         let d = w.shape[0]
         check(x.rank == 2 && x.shape[1] == d, "PlanarFlow(\(d)): input shape \(x.shape)")

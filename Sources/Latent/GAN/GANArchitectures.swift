@@ -4,8 +4,11 @@
 // are scaled to [-1, 1]; discriminators end in one logit.
 
 extension GAN {
-    /// MLP generator latent-hidden...-data (ReLU) and discriminator data-hidden...-1
-    /// (LeakyReLU 0.2). `outputActivation` is `.identity` for 2-D toys, `.tanh` for images.
+    /// A GAN of two MLPs: generator latentDimension -> hidden... -> dataDimension
+    /// (ReLU) and discriminator dataDimension -> discriminatorHidden... -> 1 logit
+    /// (LeakyReLU 0.2), `discriminatorHidden` defaulting to `hidden`.
+    /// `outputActivation` ends the generator: `.identity` for 2-D toys, `.tanh`
+    /// for images scaled to [-1, 1].
     ///
     /// ```swift
     /// let w4 = GAN.mlp(dataDimension: 784, latentDimension: 64, hidden: [256, 512],
@@ -18,9 +21,11 @@ extension GAN {
         return GAN(generator: g, discriminator: d, latentShape: [latentDimension], dataShape: [dataDimension])
     }
 
-    /// DCGAN pair for (1, 28, 28) images: G z -> dense 128x7x7 -> BN, ReLU -> deconv 64 (14x14)
-    /// -> BN, ReLU -> deconv 1 (28x28), tanh. D conv 64 (14x14), LeakyReLU -> conv 128 (7x7),
-    /// BN, LeakyReLU -> dense 1.
+    /// A DCGAN pair for (channels, 28, 28) images and latent codes of shape
+    /// (latentDimension). With the default `width` 64: G z -> dense 128x7x7 -> BN,
+    /// ReLU -> deconv 64 (14x14) -> BN, ReLU -> deconv `channels` (28x28), tanh.
+    /// D conv 64 (14x14), LeakyReLU 0.2 -> conv 128 (7x7), BN, LeakyReLU 0.2 ->
+    /// dense 1 logit. `width` sets the 64, twice it the 128.
     public static func dcgan28(latentDimension: Int = 64, channels: Int = 1, width: Int = 64, rng: inout RandomGenerator) -> GAN {
         let c2 = 2 * width
         let g = Sequential([
@@ -41,10 +46,12 @@ extension GAN {
         return GAN(generator: g, discriminator: d, latentShape: [latentDimension], dataShape: [channels, 28, 28])
     }
 
-    /// DCGAN pair for (1, 64, 64) images (benchmark W6): G z (100, 1, 1) -> deconv 4x4 to
-    /// 4x4x(8w) -> 8x8x(4w) -> 16x16x(2w) -> 32x32x(w) -> 64x64x1, BN + ReLU between, tanh out;
-    /// D mirrored with conv 4x4 stride 2 pad 1, LeakyReLU 0.2 (BN from the second conv on)
-    /// and a final 4x4 conv to one logit. `width` 32 is W6.
+    /// A DCGAN pair for (channels, 64, 64) images (benchmark W6) and latent codes
+    /// of shape (latentDimension, 1, 1): G deconv 4x4 to 4x4x(8w) -> 8x8x(4w) ->
+    /// 16x16x(2w) -> 32x32x(w) -> 64x64x`channels`, BN + ReLU between, tanh out;
+    /// D mirrored with conv 4x4 stride 2 pad 1, LeakyReLU 0.2 (BN from the second
+    /// conv on) and a final 4x4 conv to one logit per image, shape (N, 1).
+    /// `width` (w) 32 is W6.
     public static func dcgan64(latentDimension: Int = 100, channels: Int = 1, width: Int = 32, rng: inout RandomGenerator) -> GAN {
         let w = width
         func up(_ i: Int, _ o: Int, stride: Int, padding: Int, rng: inout RandomGenerator) -> [any Layer] {

@@ -1,6 +1,7 @@
 /// Watches GAN training for the three ways it fails, and says which.
 ///
-/// - **diverged**: a loss or D output is NaN or infinite (checked every step);
+/// - **diverged**: a loss, a mean D output or the generated spread is NaN or
+///   infinite (checked every step);
 /// - **discriminator saturated**: mean D(x) above `1 - margin` and mean D(G(z)) below
 ///   `margin` for `patience` consecutive steps: D wins outright and (with the minimax
 ///   loss) the generator's gradient has vanished;
@@ -13,17 +14,38 @@
 /// if let problem = monitor.observe(stats, step: t) { print(problem); break }
 /// ```
 public struct GANMonitor: Sendable {
+    /// How many consecutive steps a saturated discriminator or a collapsed
+    /// generator must persist before ``observe(_:step:)`` reports it (default 500).
     public var patience: Int
+    /// The saturation threshold (default 0.01): a step counts as saturated when
+    /// mean D(x) > 1 - margin and mean D(G(z)) < margin.
     public var margin: Float
+    /// The collapse threshold (default 0.05): a step counts as collapsed when the
+    /// generated spread is below `collapseRatio` times the real spread.
     public var collapseRatio: Float
+    /// The number of consecutive saturated steps up to the last one observed
+    /// (0 after a step that is not saturated).
     public private(set) var saturatedRun = 0
+    /// The number of consecutive collapsed steps up to the last one observed
+    /// (0 after a step that is not collapsed).
     public private(set) var collapsedRun = 0
 
+    /// A failure ``GANMonitor/observe(_:step:)`` found; an `Error`, so a training
+    /// loop can throw it.
     public enum Problem: Error, CustomStringConvertible, Equatable {
+        /// A loss, a mean D output or the generated spread was NaN or infinite at
+        /// `step`; `what` names the value and what it was (`"generator loss is nan"`).
         case diverged(step: Int, what: String)
+        /// The discriminator was saturated for `steps` consecutive steps up to `step`.
         case discriminatorSaturated(step: Int, steps: Int)
+        /// The generated spread was below `collapseRatio` times the real one for
+        /// `steps` consecutive steps up to `step`; `ratio` is generated / real spread
+        /// at `step`.
         case modeCollapse(step: Int, steps: Int, ratio: Float)
 
+        /// A one-line message naming the problem, the step and a remedy in the
+        /// `latent` command line's terms (`--lr`, `--loss`); the saturation message
+        /// quotes the default margin (0.99 and 0.01).
         public var description: String {
             switch self {
             case .diverged(let s, let what):
@@ -36,13 +58,20 @@ public struct GANMonitor: Sendable {
         }
     }
 
+    /// Creates a monitor with the given thresholds (see ``patience``, ``margin``
+    /// and ``collapseRatio``) and no steps observed.
     public init(patience: Int = 500, margin: Float = 0.01, collapseRatio: Float = 0.05) {
         self.patience = patience
         self.margin = margin
         self.collapseRatio = collapseRatio
     }
 
-    /// Records one step; returns the problem once one is established.
+    /// Records one step's statistics and returns the problem once one is
+    /// established, else nil.
+    ///
+    /// Divergence is reported at once; saturation (checked first) and collapse
+    /// once their run reaches ``patience``, and again at every following step while
+    /// it lasts. When the real spread is 0 the spread ratio is taken as 1.
     public mutating func observe(_ s: GANTrainer.StepStats, step: Int) -> Problem? {
         for (name, v) in [("discriminator loss", s.discriminatorLoss), ("generator loss", s.generatorLoss),
                           ("D(x)", s.dReal), ("D(G(z))", s.dFake), ("generated spread", s.fakeSpread)] where !v.isFinite {

@@ -2,7 +2,8 @@ import Foundation
 
 /// A mixture of isotropic Gaussians with a known density: the "data" pi and the
 /// fixed generator distribution p of the optimal-discriminator experiments, and the
-/// reference for mode-coverage counts.
+/// reference for mode-coverage counts
+/// (``ModeCoverage/count(_:mixture:radius:minimumShare:)``).
 ///
 /// ```swift
 /// let pi = GaussianMixture.eightGaussians          // DATA.md's 8 gaussians
@@ -11,10 +12,19 @@ import Foundation
 /// let lp = pi.logDensity([0, 2.83])                // log pi(x) in nats
 /// ```
 public struct GaussianMixture: Sendable {
+    /// The component means, one point of ``dimension`` coordinates each.
     public let means: [[Double]]
+    /// The component standard deviations, one per component, the same on every
+    /// axis (the covariance of component k is stds[k]^2 I).
     public let stds: [Double]
+    /// The component weights, normalised to sum to 1 (equal when the initializer
+    /// gets none).
     public let weights: [Double]
 
+    /// Creates a mixture of components N(means[k], stds[k]^2 I) with `weights`
+    /// (non-negative, normalised here; equal by default). No means, different
+    /// counts of means, standard deviations and weights, means of different
+    /// dimensions or a negative weight stop the program.
     public init(means: [[Double]], stds: [Double], weights: [Double]? = nil) {
         check(!means.isEmpty && means.count == stds.count, "GaussianMixture: \(means.count) means for \(stds.count) standard deviations")
         check(Set(means.map(\.count)).count == 1, "GaussianMixture: means of different dimensions")
@@ -26,12 +36,14 @@ public struct GaussianMixture: Sendable {
         self.weights = w.map { $0 / total }
     }
 
-    /// One Gaussian N(mean, std^2 I).
+    /// A single Gaussian N(mean, std^2 I), as a one-component mixture.
     public static func gaussian(mean: [Double], std: Double) -> GaussianMixture {
         GaussianMixture(means: [mean], stds: [std])
     }
 
-    /// DATA.md's 8 gaussians: centres at radius 4, angles k*45 deg, std 0.5, all divided by 1.414.
+    /// DATA.md's 8 gaussians in 2-D: equal weights, centres at radius 4 and angles
+    /// k * 45 degrees, standard deviation 0.5, all divided by 1.414 (centres at
+    /// radius about 2.83).
     public static let eightGaussians: GaussianMixture = {
         let s = 1.414
         let means = (0..<8).map { k -> [Double] in
@@ -41,9 +53,12 @@ public struct GaussianMixture: Sendable {
         return GaussianMixture(means: means, stds: [Double](repeating: 0.5 / s, count: 8))
     }()
 
+    /// The number of coordinates of a point: the length of each mean.
     public var dimension: Int { means[0].count }
 
-    /// log density at one point, in nats.
+    /// The log density log pi(x) at one point `x` of ``dimension`` coordinates, in
+    /// nats, summed over components with log-sum-exp (finite far from every
+    /// centre).
     public func logDensity(_ x: [Double]) -> Double {
         let d = Double(dimension)
         var terms: [Double] = []
@@ -59,10 +74,13 @@ public struct GaussianMixture: Sendable {
         return m + Foundation.log(terms.reduce(0) { $0 + Foundation.exp($1 - m) })
     }
 
-    /// Density at one point.
+    /// The density pi(x) at one point: the exponential of ``logDensity(_:)``
+    /// (0 where that underflows).
     public func density(_ x: [Double]) -> Double { Foundation.exp(logDensity(x)) }
 
-    /// n draws as an (n, dimension) tensor.
+    /// Draws `n` points as an (n, dimension) tensor: for each row a component
+    /// chosen by its weight, then its mean plus its standard deviation times
+    /// standard normal noise, all from `rng`.
     public func sample(_ n: Int, rng: inout RandomGenerator) -> Tensor {
         let u = rng.uniform([n]).scalars
         let z = rng.normal([n, dimension]).scalars

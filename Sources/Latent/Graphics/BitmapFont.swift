@@ -38,7 +38,9 @@ enum BitmapFont {
 }
 
 extension RGBImage {
-    /// Draws text with its top-left corner at (x, y).
+    /// Draws text in the 5x7 bitmap font with its top-left corner at (x, y), each font pixel
+    /// `scale` x `scale` image pixels. Letters render upper case; characters the font lacks
+    /// leave a blank cell; pixels outside the image are dropped.
     public mutating func drawText(_ text: String, x: Int, y: Int, color: Color = .black, scale: Int = 1) {
         var cx = x
         for ch in text.uppercased() {

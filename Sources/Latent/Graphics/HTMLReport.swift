@@ -10,22 +10,33 @@ import Foundation
 /// try report.write(to: "runs/demo/report.html")
 /// ```
 public struct HTMLReport: Sendable {
+    /// One part of the page: a heading, then its paragraphs, tables and images in that order.
     public struct Section: Sendable {
+        /// The section's heading.
         public var title: String
+        /// Paragraphs of plain text (HTML-escaped on output).
         public var text: [String]
+        /// Tables, each a header row and rows of cells.
         public var tables: [(header: [String], rows: [[String]])]
+        /// Images, each a path relative to the page and a caption (also the alt text).
         public var images: [(path: String, caption: String)]
     }
 
+    /// The page title, used for `<title>` and the top heading.
     public var title: String
+    /// Paragraphs of plain text before the first section.
     public var intro: [String]
+    /// The sections in the order ``HTMLReport/section(_:text:images:tables:)`` added them.
     public private(set) var sections: [Section] = []
 
+    /// An empty report with a title and optional introductory paragraphs.
     public init(title: String, intro: [String] = []) {
         self.title = title
         self.intro = intro
     }
 
+    /// Appends a section with paragraphs, images as (path relative to the page, caption)
+    /// pairs and tables as (header, rows) pairs.
     public mutating func section(_ title: String, text: [String] = [], images: [(String, String)] = [], tables: [([String], [[String]])] = []) {
         sections.append(Section(title: title, text: text, tables: tables.map { (header: $0.0, rows: $0.1) }, images: images.map { (path: $0.0, caption: $0.1) }))
     }
@@ -37,6 +48,8 @@ public struct HTMLReport: Sendable {
     /// Every image path the page references, relative to the page.
     public var imagePaths: [String] { sections.flatMap { $0.images.map(\.path) } }
 
+    /// The whole page as HTML: inline style sheet, escaped text, tables, `<img>` figures
+    /// and a footer naming the Latent version, instruction set and thread count.
     public var html: String {
         var h = """
         <!DOCTYPE html>
@@ -69,13 +82,14 @@ public struct HTMLReport: Sendable {
         return h
     }
 
-    /// Writes the page atomically.
+    /// Writes ``HTMLReport/html`` atomically to `path`, creating parent directories; the images are not copied.
     public func write(to path: String) throws {
         try AtomicFile.write(Data(html.utf8), to: path)
     }
 
     /// Checks that every image the page references exists beside it and decodes as PNG.
-    /// Returns the problems found (empty when all is well).
+    /// Returns the problems found, one line each (empty when all is well; a page that
+    /// references no image is a problem). Throws ``LatentError`` when the page cannot be read.
     public static func verifyImages(ofPage path: String) throws -> [String] {
         guard let d = FileManager.default.contents(atPath: path) else { throw LatentError.file(path, "cannot read report") }
         let html = String(decoding: d, as: UTF8.self)

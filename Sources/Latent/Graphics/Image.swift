@@ -9,22 +9,31 @@ import Foundation
 /// try img.writePNG("square.png")
 /// ```
 public struct RGBImage: Equatable, Sendable {
+    /// An RGB colour, 8 bits per channel.
     public struct Color: Equatable, Sendable {
+        /// The red, green and blue intensities, 0...255.
         public var r, g, b: UInt8
+        /// The colour with the given red, green and blue intensities.
         public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { self.r = r; self.g = g; self.b = b }
+        /// White, black and a mid gray (150, 150, 150).
         public static let white = Color(255, 255, 255), black = Color(0, 0, 0), gray = Color(150, 150, 150)
+        /// A light gray (225, 225, 225), the colour of plot grid lines.
         public static let lightGray = Color(225, 225, 225)
+        /// Blue, orange and green of matplotlib's tab10 palette.
         public static let blue = Color(31, 119, 180), orange = Color(255, 127, 14), green = Color(44, 160, 44)
+        /// Red, purple and brown of matplotlib's tab10 palette.
         public static let red = Color(214, 39, 40), purple = Color(148, 103, 189), brown = Color(140, 86, 75)
         /// Distinct colours for plot series (matplotlib's tab10 order).
         public static let palette: [Color] = [.blue, .orange, .green, .red, .purple, .brown,
                                               Color(227, 119, 194), Color(127, 127, 127), Color(188, 189, 34), Color(23, 190, 207)]
     }
 
+    /// The size of the picture in pixels.
     public let width: Int, height: Int
-    /// Row-major RGB triples.
+    /// The pixels as row-major RGB triples from the top-left corner: width x height x 3 bytes.
     public var pixels: [UInt8]
 
+    /// A picture of the given size (stops unless both are positive) filled with `background`.
     public init(width: Int, height: Int, background: Color = .white) {
         check(width > 0 && height > 0, "RGBImage: size \(width)x\(height) must be positive")
         self.width = width
@@ -33,6 +42,8 @@ public struct RGBImage: Equatable, Sendable {
         for i in 0..<(width * height) { pixels[3 * i] = background.r; pixels[3 * i + 1] = background.g; pixels[3 * i + 2] = background.b }
     }
 
+    /// The colour of pixel (x, y), x to the right and y down from the top-left corner.
+    /// Reading has no bounds check, so (x, y) must lie inside; writing outside does nothing.
     public subscript(x: Int, y: Int) -> Color {
         get { let i = 3 * (y * width + x); return Color(pixels[i], pixels[i + 1], pixels[i + 2]) }
         set {
@@ -42,6 +53,7 @@ public struct RGBImage: Equatable, Sendable {
         }
     }
 
+    /// Fills the rectangle with top-left corner (x, y), clipped to the image.
     public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: Color) {
         // Clipped to the image; a rectangle wholly outside draws nothing.
         let x0 = max(0, x), x1 = min(width, x + w), y0 = max(0, y), y1 = min(height, y + h)
@@ -67,7 +79,7 @@ public struct RGBImage: Equatable, Sendable {
         }
     }
 
-    /// Copies `other` with its top-left corner at (x, y).
+    /// Copies `other` with its top-left corner at (x, y); pixels falling outside this image are dropped.
     public mutating func paste(_ other: RGBImage, x: Int, y: Int) {
         for yy in 0..<other.height { for xx in 0..<other.width { self[x + xx, y + yy] = other[xx, yy] } }
     }
@@ -104,7 +116,7 @@ public struct RGBImage: Equatable, Sendable {
         return out
     }
 
-    /// Writes a PNG file atomically.
+    /// Writes ``RGBImage/pngData()`` to `path` atomically, creating parent directories.
     public func writePNG(_ path: String) throws {
         try AtomicFile.write(pngData(), to: path)
     }

@@ -3,7 +3,7 @@ import Foundation
 
 extension RGBImage {
     /// Decodes an 8-bit PNG (grey, grey+alpha, RGB or RGBA; any filter; no interlace)
-    /// through the system zlib. Checks signature, chunk CRCs and sizes, and throws a
+    /// through the system zlib, dropping any alpha. Checks signature, chunk CRCs and sizes, and throws a
     /// ``LatentError`` naming the file otherwise. Used to verify the pictures a report references.
     public static func decodePNG(_ data: Data, name: String) throws -> RGBImage {
         let b = [UInt8](data)

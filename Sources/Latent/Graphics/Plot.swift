@@ -81,7 +81,8 @@ public enum Plot: Sendable {
         return img
     }
 
-    /// Scatter plot of 2-D points (at most a few thousand are drawn).
+    /// Scatter plot of 2-D points as 2x2 dots, over `range` or the points' own padded range;
+    /// points outside the range or not finite are skipped.
     public static func scatter(title: String, points: [(Double, Double)], range: (x: ClosedRange<Double>, y: ClosedRange<Double>)? = nil,
                                color: RGBImage.Color = .blue, width: Int = 400, height: Int = 400) -> RGBImage {
         var img = RGBImage(width: width, height: height)
@@ -129,7 +130,8 @@ public enum Plot: Sendable {
         return RGBImage.Color(UInt8(a.0 + (b.0 - a.0) * w), UInt8(a.1 + (b.1 - a.1) * w), UInt8(a.2 + (b.2 - a.2) * w))
     }
 
-    /// Places images side by side (same height assumed) with a gap.
+    /// Places images side by side, top-aligned, with `gap` pixels between them on a white
+    /// canvas as tall as the tallest.
     public static func sideBySide(_ images: [RGBImage], gap: Int = 10) -> RGBImage {
         let w = images.map(\.width).reduce(0, +) + gap * max(images.count - 1, 0)
         let h = images.map(\.height).max() ?? 1

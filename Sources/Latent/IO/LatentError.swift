@@ -4,8 +4,10 @@
 /// throw LatentError.file("/data/x.npy", "truncated: header says 4000 bytes of data, file has 1200")
 /// ```
 public struct LatentError: Error, CustomStringConvertible, Equatable {
+    /// The whole text of the error: what went wrong, naming the file or value concerned.
     public let message: String
 
+    /// An error whose text is `message`, shown as is.
     public init(_ message: String) { self.message = message }
 
     /// A problem with a file: the message names the file and the problem.
@@ -13,5 +15,6 @@ public struct LatentError: Error, CustomStringConvertible, Equatable {
         LatentError("\(path): \(problem)")
     }
 
+    /// The message itself, so that printing the error shows just it.
     public var description: String { message }
 }

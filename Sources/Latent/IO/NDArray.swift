@@ -7,7 +7,10 @@
 /// let labels = try NDArray.readNpy("factors.npy").integers()
 /// ```
 public struct NDArray: Equatable, Sendable {
+    /// The element types the .npy, .npz and safetensors readers and writers support.
     public enum DType: String, CaseIterable, Sendable {
+        /// 32- and 64-bit IEEE floats, 32- and 64-bit signed integers, unsigned bytes, and booleans
+        /// stored as one byte 0 or 1.
         case float32, float64, int32, int64, uint8, bool
 
         /// Bytes per element.
@@ -20,7 +23,9 @@ public struct NDArray: Equatable, Sendable {
         }
     }
 
+    /// The elements in C order, as a Swift array of the element type.
     public enum Values: Equatable, Sendable {
+        /// One case per `DType`, holding all the elements in C order.
         case float32([Float]), float64([Double]), int32([Int32]), int64([Int64]), uint8([UInt8]), bool([Bool])
 
         var count: Int {
@@ -46,9 +51,13 @@ public struct NDArray: Equatable, Sendable {
         }
     }
 
+    /// The size of each dimension; [] for a scalar, which holds one element.
     public let shape: [Int]
+    /// The elements, typed, in C (row-major, last index fastest) order.
     public let values: Values
 
+    /// An array of `values` in C order; stops the program if the product of `shape`
+    /// differs from the number of values.
     public init(shape: [Int], values: Values) {
         check(shape.reduce(1, *) == values.count, "NDArray: shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
         self.shape = shape
@@ -60,10 +69,12 @@ public struct NDArray: Equatable, Sendable {
         self.init(shape: tensor.shape, values: .float32(tensor.scalars))
     }
 
+    /// The element type, from the case of `values`.
     public var dtype: DType { values.dtype }
+    /// The number of elements, the product of ``NDArray/shape``.
     public var count: Int { values.count }
 
-    /// Values as Double (any dtype).
+    /// The elements as Double, whatever the dtype (bool as 0 or 1).
     public var doubles: [Double] {
         switch values {
         case .float32(let v): v.map(Double.init)
@@ -75,7 +86,8 @@ public struct NDArray: Equatable, Sendable {
         }
     }
 
-    /// Values as Int; throws for floating-point values that are not whole numbers.
+    /// The elements as Int (bool as 0 or 1); throws a ``LatentError`` labelled `name` for
+    /// floating-point values that are not finite whole numbers.
     public func integers(name: String = "array") throws -> [Int] {
         switch values {
         case .int32(let v): return v.map(Int.init)
@@ -91,7 +103,8 @@ public struct NDArray: Equatable, Sendable {
         }
     }
 
-    /// A Float32 tensor; throws on NaN or infinity so bad data never reaches training silently.
+    /// The elements as a Float32 tensor of the same shape; throws a ``LatentError`` labelled `name`
+    /// on NaN or infinity (unless `allowNonFinite`) so bad data never reaches training silently.
     public func tensor(name: String = "array", allowNonFinite: Bool = false) throws -> Tensor {
         let f: [Float]
         if case .float32(let v) = values { f = v } else { f = doubles.map { Float($0) } }

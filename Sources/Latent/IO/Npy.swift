@@ -9,14 +9,16 @@ extension NDArray {
     static let npyMagic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
     static let maxHeaderLength = 1 << 20
 
-    /// Reads a .npy file.
+    /// Reads a .npy file (format 1.0, 2.0 or 3.0; either byte order; Fortran order is turned
+    /// into C order). Throws a ``LatentError`` naming the file for a missing file, a bad header,
+    /// an unsupported dtype, or data shorter or longer than the header declares.
     public static func readNpy(_ path: String) throws -> NDArray {
         guard FileManager.default.fileExists(atPath: path) else { throw LatentError.file(path, "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw LatentError.file(path, "cannot read file") }
         return try parseNpy(data, name: path)
     }
 
-    /// Parses .npy bytes; `name` appears in errors.
+    /// Parses the bytes of a .npy file, with the checks of ``NDArray/readNpy(_:)``; `name` appears in errors.
     public static func parseNpy(_ data: Data, name: String) throws -> NDArray {
         let bytes = [UInt8](data)
         guard bytes.count >= 10 else { throw LatentError.file(name, "truncated: \(bytes.count) bytes is shorter than an .npy preamble") }
@@ -180,7 +182,9 @@ extension NDArray {
         return reordered(v, from: inverse)               // Fortran position f reads C position inverse[f]
     }
 
-    /// The .npy bytes (format 1.0; 3.0 is never needed for our headers).
+    /// The bytes of a .npy file holding this array: format 1.0 (3.0 is never needed for our
+    /// headers), little-endian unless `bigEndian`, and with the data in Fortran order when
+    /// `fortranOrder` and the rank is 2 or more.
     public func npyData(bigEndian: Bool = false, fortranOrder: Bool = false) -> Data {
         let code: String
         switch dtype {
@@ -223,7 +227,7 @@ extension NDArray {
         }
     }
 
-    /// Writes a .npy file atomically.
+    /// Writes the bytes of ``NDArray/npyData(bigEndian:fortranOrder:)`` to `path` atomically.
     public func writeNpy(_ path: String, bigEndian: Bool = false, fortranOrder: Bool = false) throws {
         try AtomicFile.write(npyData(bigEndian: bigEndian, fortranOrder: fortranOrder), to: path)
     }

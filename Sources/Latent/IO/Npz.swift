@@ -6,7 +6,9 @@ import Foundation
 // zip64 extra field whenever the 32-bit field is saturated.
 
 extension NDArray {
-    /// Reads every array of an .npz file, keyed by name without ".npy".
+    /// Reads the arrays of an .npz file (all, or only those in `names`), keyed by member name
+    /// without ".npy". Throws a ``LatentError`` naming the file for a missing or corrupt archive
+    /// or member.
     ///
     /// ```swift
     /// let d = try NDArray.readNpz("dsprites_ndarray_co1sh3sc6or40x32y32_64x64.npz")
@@ -18,7 +20,8 @@ extension NDArray {
         return try parseNpz([UInt8](data), name: path, only: names)
     }
 
-    /// Parses the bytes of an .npz archive; `name` appears in errors.
+    /// Parses the bytes of an .npz archive, keeping only the arrays in `names` when given;
+    /// `name` appears in errors.
     public static func parseNpz(_ bytes: [UInt8], name path: String, only names: Set<String>? = nil) throws -> [String: NDArray] {
         var out: [String: NDArray] = [:]
         for entry in try ZipArchive.entries(bytes, name: path) {

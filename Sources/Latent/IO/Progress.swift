@@ -11,7 +11,9 @@ import Foundation
 /// bar.finish()
 /// ```
 public final class ProgressBar {
+    /// The text at the start of the line, such as `train vae`.
     public let label: String
+    /// The step count at which the work is done (at least 1).
     public let total: Int
     let output: (String) -> Void
     let isTerminal: Bool
@@ -26,10 +28,15 @@ public final class ProgressBar {
     var lastMetrics: [(String, Double)] = []
     var finished = false
 
+    /// A bar for `total` steps whose clock starts now; nothing is drawn before the first update.
+    ///
     /// - Parameters:
+    ///   - label: the text at the start of the line.
+    ///   - total: the step count at which the work is done (values below 1 count as 1).
     ///   - output: where text goes (default: standard error, unbuffered).
     ///   - isTerminal: redraw in place; default asks whether stderr is a TTY.
     ///   - clock: seconds, monotonic (injectable for tests).
+    ///   - plainInterval: seconds between plain lines when not redrawing in place.
     public init(label: String, total: Int, output: ((String) -> Void)? = nil, isTerminal: Bool? = nil,
                 clock: (() -> Double)? = nil, plainInterval: Double = 10) {
         self.label = label
@@ -44,9 +51,13 @@ public final class ProgressBar {
     /// Seconds since the bar was created.
     public var elapsed: Double { clock() - start }
 
-    /// Steps per second so far.
+    /// Steps per second so far, counting only the steps of this bar: a resumed run's earlier
+    /// steps are left out.
     public var rate: Double { Double(lastStep - (baseStep ?? 0)) / max(elapsed, 1e-9) }
 
+    /// Records that `step` of the ``ProgressBar/total`` steps are done, with the metrics to show,
+    /// and redraws at most every 0.1 s in a terminal, every `plainInterval` seconds otherwise,
+    /// and always once `step` reaches the total.
     public func update(_ step: Int, metrics: [(String, Double)] = []) {
         if baseStep == nil { baseStep = step - 1 }
         lastStep = step
@@ -59,7 +70,8 @@ public final class ProgressBar {
         }
     }
 
-    /// Draws the final state and ends the line.
+    /// Draws the final state and ends the line; `metrics`, when given, replace the last ones.
+    /// Later calls do nothing.
     public func finish(metrics: [(String, Double)]? = nil) {
         guard !finished else { return }
         finished = true
@@ -78,7 +90,8 @@ public final class ProgressBar {
         return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
     }
 
-    /// The text of the line (without terminal control characters).
+    /// The text of the line, without terminal control characters: label, a 24-character bar,
+    /// step/total, the metrics, steps/s, elapsed time and time left.
     public func line() -> String {
         let frac = min(1, Double(lastStep) / Double(total))
         let r = rate

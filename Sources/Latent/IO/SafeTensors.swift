@@ -12,13 +12,18 @@ import Foundation
 public enum SafeTensors: Sendable {
     static let dtypeNames: [NDArray.DType: String] = [.float32: "F32", .float64: "F64", .int32: "I32", .int64: "I64", .uint8: "U8", .bool: "BOOL"]
 
-    /// Reads every tensor and the metadata.
+    /// Reads every tensor of a safetensors file and its `__metadata__` strings, with the checks of
+    /// ``SafeTensors/parse(_:name:)``; also throws for a missing file.
     public static func read(_ path: String) throws -> (tensors: [String: NDArray], metadata: [String: String]) {
         guard FileManager.default.fileExists(atPath: path) else { throw LatentError.file(path, "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw LatentError.file(path, "cannot read file") }
         return try parse([UInt8](data), name: path)
     }
 
+    /// Parses the bytes of a safetensors file into its tensors and its `__metadata__` strings;
+    /// `name` appears in errors. Throws a ``LatentError`` for a truncated file, a header that is
+    /// not a JSON object, an unsupported dtype, or data offsets outside the data or not matching
+    /// the shape.
     public static func parse(_ b: [UInt8], name: String) throws -> (tensors: [String: NDArray], metadata: [String: String]) {
         guard b.count >= 8 else { throw LatentError.file(name, "truncated: \(b.count) bytes, a safetensors file starts with an 8-byte header length") }
         var n: UInt64 = 0
@@ -73,7 +78,8 @@ public enum SafeTensors: Sendable {
         return (tensors, metadata)
     }
 
-    /// The file bytes; tensors are laid out in name order.
+    /// The bytes of a safetensors file holding `tensors` and `metadata`: the JSON header is
+    /// padded with spaces to 8-byte alignment and the data laid out in name order, little-endian.
     public static func encode(_ tensors: [String: NDArray], metadata: [String: String] = [:]) throws -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
@@ -96,7 +102,8 @@ public enum SafeTensors: Sendable {
         return out
     }
 
-    /// Writes atomically (temporary file + rename).
+    /// Writes the bytes of ``SafeTensors/encode(_:metadata:)`` to `path` atomically (temporary
+    /// file + rename).
     public static func write(_ tensors: [String: NDArray], metadata: [String: String] = [:], to path: String) throws {
         try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
     }

@@ -17,7 +17,8 @@
 /// // namedParameters: body.0.weight, body.0.bias, body.1.weight, body.1.bias
 /// ```
 public protocol Module: AnyObject {
-    /// Parameters with dotted names, PyTorch style (`"encoder.0.weight"`).
+    /// Parameters with dotted names, PyTorch style (`"encoder.0.weight"`), in a
+    /// fixed order: what ``Module/parameters`` hands to an optimizer.
     var namedParameters: [(name: String, parameter: Parameter)] { get }
     /// Non-trainable state saved with a checkpoint (BatchNorm running statistics,
     /// ActNorm's initialised flag).
@@ -30,18 +31,28 @@ public protocol Module: AnyObject {
 
 /// A module that maps one tensor to one tensor.
 public protocol Layer: Module {
+    /// Applies the layer to `x` and returns the result; the accepted shapes are
+    /// the conforming layer's (a batch axis first, as in PyTorch).
     func callAsFunction(_ x: Tensor) -> Tensor
 }
 
 extension Module {
+    /// The parameters found by reflection, ``Module/reflectedParameters``: a
+    /// module that lists nothing gets every stored `Parameter` and the parameters
+    /// of every stored sub-module.
     public var namedParameters: [(name: String, parameter: Parameter)] { reflectedParameters }
+    /// The buffers of stored sub-modules found by reflection,
+    /// ``Module/reflectedBuffers``.
     public var namedBuffers: [(name: String, parameter: Parameter)] { reflectedBuffers }
+    /// The stored sub-modules found by reflection, ``Module/reflectedChildren``.
     public var children: [Module] { reflectedChildren }
 
-    /// All parameters in a fixed order.
+    /// The parameters of ``namedParameters`` without their names, in the same
+    /// order (buffers excluded): what an optimizer is built from.
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
 
-    /// Total number of trainable scalars.
+    /// The number of scalars in ``parameters``: the product of each shape,
+    /// summed (frozen parameters included, buffers excluded).
     public var parameterCount: Int { parameters.map { $0.shape.reduce(1, *) }.reduce(0, +) }
 
     /// Switches this module and its children to training or evaluation mode.

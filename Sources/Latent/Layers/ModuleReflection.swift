@@ -50,19 +50,23 @@ struct ReflectedMembers {
 
 extension Module {
     /// Parameters found by reflection: stored `Parameter` properties under their
-    /// property names, then the parameters of stored sub-modules prefixed with
-    /// theirs (`"encoder.0.weight"`). The default ``namedParameters``.
+    /// property names (an array's elements as `"name.0"`, `"name.1"`, ...), then
+    /// the parameters of stored sub-modules prefixed with theirs
+    /// (`"encoder.0.weight"`). The default ``namedParameters``.
     public var reflectedParameters: [(name: String, parameter: Parameter)] {
         let r = ReflectedMembers(of: self)
         return r.parameters + r.modules.flatMap { prefixed($0.name, $0.module.namedParameters) }
     }
 
-    /// Buffers of stored sub-modules, prefixed with their property names. The default ``namedBuffers``.
+    /// Buffers of stored sub-modules, prefixed with their property names (this
+    /// module's own stored `Parameter` properties count as parameters, not
+    /// buffers). The default ``namedBuffers``.
     public var reflectedBuffers: [(name: String, parameter: Parameter)] {
         ReflectedMembers(of: self).modules.flatMap { prefixed($0.name, $0.module.namedBuffers) }
     }
 
-    /// Stored sub-modules, in declaration order. The default ``children``.
+    /// Stored sub-modules, also those in optionals and arrays, in declaration
+    /// order (a subclass's before its superclass's). The default ``children``.
     public var reflectedChildren: [any Module] { ReflectedMembers(of: self).modules.map(\.module) }
 
     /// What this module or any sub-module holds but does not list: a stored

@@ -1,17 +1,20 @@
 /// A trainable tensor: a leaf of the tape with a stable identity.
 ///
-/// Layers own parameters; optimizers update them in place through
-/// ``Parameter/update(_:)``. `value` is tracked, so any loss computed from it
-/// can be differentiated with ``backward(_:to:)``.
+/// Layers own parameters; optimizers update them in place, and
+/// ``Parameter/assign(_:)`` replaces the value. `value` is tracked, so any loss
+/// computed from it can be differentiated with ``backward(_:to:accumulate:)``.
 public final class Parameter {
     private var data: Tensor
     let leaf: TapeNode
-    /// The gradient from the last ``backward(_:to:)``; nil before the first.
+    /// The gradient of the last ``backward(_:to:accumulate:)`` (summed over calls
+    /// with `accumulate`), shaped like the value; nil before the first, after
+    /// ``zeroGradients(_:)``, and after a backward pass while the parameter is
+    /// frozen.
     public var grad: Tensor?
-    /// When false, `value` is an untracked constant: losses computed from it
-    /// record no gradient for it, ``backward(_:to:accumulate:)`` sets `grad` to
-    /// nil and optimizers do not touch it or its state (PyTorch's
-    /// `requires_grad_(False)`). A GAN's
+    /// Whether the parameter is trained (default true). When false, `value` is an
+    /// untracked constant: losses computed from it record no gradient for it,
+    /// ``backward(_:to:accumulate:)`` sets `grad` to nil and optimizers do not
+    /// touch it or its state (PyTorch's `requires_grad_(False)`). A GAN's
     /// generator step freezes the discriminator this way, so no discriminator
     /// weight gradients are computed there.
     public var requiresGradient = true
@@ -20,6 +23,7 @@ public final class Parameter {
     /// saved may lack it, and loading such a checkpoint keeps the current value.
     public let isModuleState: Bool
 
+    /// Creates a trainable parameter holding `initial`, detached from any tape.
     public init(_ initial: Tensor) {
         self.isModuleState = false
         data = initial.detached()
@@ -34,12 +38,15 @@ public final class Parameter {
         leaf = TapeNode(shape: initial.shape, parents: [], backward: nil)
     }
 
-    /// The current value, tracked by the tape.
+    /// The current value: a tensor the tape tracks as this parameter's leaf, or an
+    /// untracked constant while `requiresGradient` is false.
     public var value: Tensor { Tensor(shape: data.shape, storage: data.storage, node: requiresGradient ? leaf : nil) }
 
+    /// The shape of the value, fixed at creation (``assign(_:)`` keeps it).
     public var shape: [Int] { data.shape }
 
-    /// Replaces the value (same shape).
+    /// Replaces the value with `newValue`, detached from any tape; a different
+    /// shape stops the program. `grad` is left as it is.
     public func assign(_ newValue: Tensor) {
         check(newValue.shape == data.shape, "Parameter.assign: shape \(newValue.shape) does not match \(data.shape)")
         data = newValue.detached()
@@ -53,6 +60,9 @@ public final class Parameter {
 
 /// Computes the gradient of `loss` for each parameter and stores it in `grad`.
 ///
+/// `loss` must have one element and be tracked by the tape (not computed
+/// inside ``withoutGradients(_:)``, nor only from detached tensors and frozen
+/// parameters); otherwise the program stops with a message saying so.
 /// By default each call replaces `grad`. With `accumulate: true` the new
 /// gradient is added to the one already there (PyTorch's default), so several
 /// micro-batches can make one step; clear with ``zeroGradients(_:)`` before the

@@ -1,16 +1,21 @@
-/// A module's whole state by dotted name: parameters, buffers (BatchNorm's
-/// running statistics) and module state (ActNorm's initialised flag), as
-/// PyTorch's `state_dict()`. ``Checkpoint`` saves and loads exactly this.
-///
-/// ```swift
-/// let state = model.stateDictionary()          // ["flow.0.bias": ..., "flow.0.initialized": ...]
-/// try fresh.loadStateDictionary(state)         // same architecture: same outputs
-/// ```
+// A module's whole state by dotted name, as PyTorch's `state_dict()`: see
+// `stateDictionary()` and `loadStateDictionary(_:strict:)`.
 extension Module {
-    /// Parameters then buffers, each under its dotted name.
+    /// The entries of a state dictionary: ``Module/namedParameters`` then
+    /// ``Module/namedBuffers``, each under its dotted name.
     public var namedState: [(name: String, parameter: Parameter)] { namedParameters + namedBuffers }
 
-    /// Copies of every parameter, buffer and module-state value by name.
+    /// A module's whole state by dotted name: parameters, buffers (BatchNorm's
+    /// running statistics) and module state (ActNorm's initialised flag), as
+    /// PyTorch's `state_dict()`. ``Checkpoint`` saves and loads exactly this.
+    ///
+    /// The values are detached copies of ``Module/namedState``; two entries with
+    /// the same name stop the program.
+    ///
+    /// ```swift
+    /// let state = model.stateDictionary()          // ["flow.0.bias": ..., "flow.0.initialized": ...]
+    /// try fresh.loadStateDictionary(state)         // same architecture: same outputs
+    /// ```
     public func stateDictionary() -> [String: Tensor] {
         var out: [String: Tensor] = [:]
         for (name, p) in namedState {
@@ -20,11 +25,15 @@ extension Module {
         return out
     }
 
-    /// Loads values written by ``stateDictionary()``. Every name and shape is
-    /// checked before anything is assigned, so a mismatch changes nothing. A
+    /// Assigns the values of a state dictionary, as written by
+    /// ``stateDictionary()``, to the parameters and buffers of the same names.
+    ///
+    /// Every name and shape is checked before anything is assigned, so a mismatch
+    /// changes nothing; a wrong shape throws a ``LatentError`` in any mode. A
     /// module-state entry (ActNorm's flag) that `state` lacks keeps its value;
     /// with `strict` (the default) a missing parameter or buffer, and an entry
-    /// the module does not have, are errors naming them.
+    /// the module does not have, are errors naming them (with `strict` false both
+    /// are ignored).
     public func loadStateDictionary(_ state: [String: Tensor], strict: Bool = true) throws {
         let entries = namedState
         var assignments: [(Parameter, Tensor)] = []

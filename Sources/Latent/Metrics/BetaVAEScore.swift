@@ -1,6 +1,8 @@
 /// Train and evaluation accuracy of a score's classifier.
 public struct ClassifierScore: Sendable, Equatable {
+    /// Fraction of the classifier's training points it classifies correctly.
     public var trainAccuracy: Double
+    /// Fraction of fresh evaluation points it classifies correctly (the reported score).
     public var evalAccuracy: Double
 }
 
@@ -24,7 +26,15 @@ func representRows(_ dataset: GroundTruthDataset, _ factors: [[Int]], _ represen
 /// Defaults are the study's (batch 64, 10,000 / 5,000 points).
 ///
 /// - Parameters:
-///   - representation: observations (n, C, H, W) to codes (n, d), e.g. an encoder's mean.
+///   - dataset: the ground-truth data set whose factors are drawn and rendered.
+///   - representation: observations (n, C, H, W) to codes (n, d), e.g. an encoder's mean;
+///     any other code shape stops.
+///   - rng: the source of the factor draws and the observations.
+///   - batchSize: factor rows in each of a point's two batches (default 64).
+///   - trainSize: points the classifier is fit on (default 10,000).
+///   - evalSize: fresh points it is scored on (default 5,000).
+/// - Returns: the classifier's accuracy on the training and the evaluation points.
+///
 /// ```swift
 /// var rng = RandomGenerator(seed: 0)
 /// let s = betaVAEScore(dataset: data, representation: { encoder.mean($0) }, rng: &rng)

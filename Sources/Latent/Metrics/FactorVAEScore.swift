@@ -1,12 +1,15 @@
 /// The FactorVAE score (Kim & Mnih 2018) as disentanglement_lib computes it.
 public struct FactorVAEScore: Sendable, Equatable {
+    /// Fraction of the training votes the majority-vote classifier gets right.
     public var trainAccuracy: Double
+    /// Fraction of fresh evaluation votes it gets right (the reported score).
     public var evalAccuracy: Double
     /// Code dimensions kept (global std >= the pruning threshold).
     public var activeDimensions: Int
 }
 
-/// Computes the FactorVAE score.
+/// The FactorVAE score of `representation` on `dataset`: how well a majority-vote
+/// classifier names the fixed factor from the code dimension of least relative variance.
 ///
 /// Each code dimension's variance (unbiased) is estimated from
 /// `varianceSampleSize` random observations; dimensions with standard

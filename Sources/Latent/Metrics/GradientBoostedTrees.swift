@@ -113,15 +113,21 @@ struct RegressionTree {
 /// let importance = gbt.featureImportances                  // sums to 1
 /// ```
 public struct GradientBoostedTrees: Sendable {
+    /// The distinct training labels in increasing order; predictions are among them.
     public let classes: [Int]
+    /// Boosting stages (rounds of trees).
     public let stages: Int
+    /// Depth limit of each regression tree.
     public let maxDepth: Int
+    /// Shrinkage applied to every tree's leaf values.
     public let learningRate: Double
     /// trees[stage][k]
     var trees: [[RegressionTree]] = []
     var initial: [Double] = []
     let featureCount: Int
 
+    /// Fits the model to `rows` (n, d) and their labels (arbitrary integers); stops unless
+    /// there is at least one row and one label per row.
     public init(features rows: [[Double]], labels: [Int], stages: Int = 100, maxDepth: Int = 3, learningRate: Double = 0.1) {
         check(!rows.isEmpty && rows.count == labels.count, "GradientBoostedTrees: \(rows.count) rows, \(labels.count) labels")
         let d = rows[0].count

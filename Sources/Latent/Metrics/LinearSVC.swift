@@ -18,10 +18,14 @@
 /// let predicted = svm.predict(xTest)
 /// ```
 public struct LinearSVC: Sendable {
+    /// The distinct training labels in increasing order; predictions are among them.
     public let classes: [Int]
     /// One (weights, intercept) per binary problem: one for two classes, one per class otherwise.
     public private(set) var models: [(weights: [Double], intercept: Double)] = []
 
+    /// Fits the classifier to `rows` (n, d) and their labels (arbitrary integers) with
+    /// penalty `c` and, optionally, balanced class weights; stops unless there is at least
+    /// one row and one label per row.
     public init(features rows: [[Double]], labels: [Int], c: Double = 1, balancedClassWeights: Bool = false) {
         check(!rows.isEmpty && rows.count == labels.count, "LinearSVC: \(rows.count) rows, \(labels.count) labels")
         let enc = LabelEncoding(labels)
@@ -50,6 +54,9 @@ public struct LinearSVC: Sendable {
         models.map { m in zip(m.weights, row).reduce(m.intercept) { $0 + $1.0 * $1.1 } }
     }
 
+    /// Predicted labels (the original label values): for two classes the second when the
+    /// decision value is positive, otherwise the first; for more, the class with the largest
+    /// decision value (first on ties). With one training class, always that class.
     public func predict(_ rows: [[Double]]) -> [Int] {
         if classes.count < 2 { return rows.map { _ in classes.first ?? 0 } }
         return rows.map { row in

@@ -14,6 +14,7 @@ import Foundation
 /// let p = lr.probabilities(xTest)    // one column per class in lr.classes
 /// ```
 public struct LogisticRegression: Sendable {
+    /// The distinct training labels in increasing order; predictions are among them.
     public let classes: [Int]
     /// weights[k] = coefficients of output k followed by its intercept
     /// (one output for two classes, one per class otherwise).
@@ -21,6 +22,10 @@ public struct LogisticRegression: Sendable {
     /// L-BFGS iterations used.
     public private(set) var iterations = 0
 
+    /// Fits the model to `rows` (n, d) and their labels (arbitrary integers) with inverse
+    /// regularization strength `c`, at most `maxIterations` L-BFGS iterations and
+    /// gradient tolerance `tolerance`; stops unless there is at least one row and one
+    /// label per row.
     public init(features rows: [[Double]], labels: [Int], c: Double = 1, maxIterations: Int = 100, tolerance: Double = 1e-4) {
         check(!rows.isEmpty && rows.count == labels.count, "LogisticRegression: \(rows.count) rows, \(labels.count) labels")
         let enc = LabelEncoding(labels)

@@ -11,6 +11,9 @@
 /// - Parameters:
 ///   - codes: (points, code dims) rows, e.g. mean representations.
 ///   - factors: (points, factors) rows of integer labels.
+///   - bins: equal-width histogram bins per code dimension (default 20).
+/// - Returns: the mean normalized gap over the factors that take more than one value.
+///
 /// ```swift
 /// let score = try mutualInformationGap(codes: codes, factors: factors)
 /// ```

@@ -7,6 +7,7 @@ public enum MetricError: Error, CustomStringConvertible, Equatable {
     /// Every factor takes a single value, so the metric averages over nothing.
     case noInformativeFactor(String)
 
+    /// A one-line message: the kind of problem, then its details.
     public var description: String {
         switch self {
         case .shapeMismatch(let s): return "shape mismatch: \(s)"

@@ -31,7 +31,10 @@ func metricLabels(_ t: Tensor, _ what: String) throws -> [[Int]] {
     return rows
 }
 
-/// ``mutualInformationGap(codes:factors:bins:)`` on tensors.
+/// The Mutual Information Gap of tensor inputs: codes (points, code dims) and factors (points, factors)
+/// holding integer labels, converted once for `mutualInformationGap(codes:factors:bins:)` on rows.
+/// Throws ``MetricError/shapeMismatch(_:)`` for a tensor that is not 2-D or a label
+/// that is not an integer, and whatever the row version throws.
 ///
 /// ```swift
 /// let mig = try mutualInformationGap(codes: vae.encodeMeans(x), factors: factorTable)
@@ -40,19 +43,28 @@ public func mutualInformationGap(codes: Tensor, factors: Tensor, bins: Int = 20)
     try mutualInformationGap(codes: metricRows(codes, "codes"), factors: metricLabels(factors, "factors"), bins: bins)
 }
 
-/// ``sapScore(trainCodes:trainFactors:testCodes:testFactors:)`` on tensors.
+/// The SAP score of tensor inputs: codes (points, code dims) and factors (points, factors)
+/// holding integer labels, converted once for `sapScore(trainCodes:trainFactors:testCodes:testFactors:)` on rows.
+/// Throws ``MetricError/shapeMismatch(_:)`` for a tensor that is not 2-D or a label
+/// that is not an integer, and whatever the row version throws.
 public func sapScore(trainCodes: Tensor, trainFactors: Tensor, testCodes: Tensor, testFactors: Tensor) throws -> Double {
     try sapScore(trainCodes: metricRows(trainCodes, "trainCodes"), trainFactors: metricLabels(trainFactors, "trainFactors"),
                  testCodes: metricRows(testCodes, "testCodes"), testFactors: metricLabels(testFactors, "testFactors"))
 }
 
-/// ``dciScores(trainCodes:trainFactors:testCodes:testFactors:)`` on tensors.
+/// The DCI scores of tensor inputs: codes (points, code dims) and factors (points, factors)
+/// holding integer labels, converted once for `dciScores(trainCodes:trainFactors:testCodes:testFactors:)` on rows.
+/// Throws ``MetricError/shapeMismatch(_:)`` for a tensor that is not 2-D or a label
+/// that is not an integer, and whatever the row version throws.
 public func dciScores(trainCodes: Tensor, trainFactors: Tensor, testCodes: Tensor, testFactors: Tensor) throws -> DCIScores {
     try dciScores(trainCodes: metricRows(trainCodes, "trainCodes"), trainFactors: metricLabels(trainFactors, "trainFactors"),
                   testCodes: metricRows(testCodes, "testCodes"), testFactors: metricLabels(testFactors, "testFactors"))
 }
 
-/// ``modularityExplicitness(trainCodes:trainFactors:testCodes:testFactors:bins:)`` on tensors.
+/// Modularity and explicitness of tensor inputs: codes (points, code dims) and factors (points, factors)
+/// holding integer labels, converted once for `modularityExplicitness(trainCodes:trainFactors:testCodes:testFactors:bins:)` on rows.
+/// Throws ``MetricError/shapeMismatch(_:)`` for a tensor that is not 2-D or a label
+/// that is not an integer, and whatever the row version throws.
 public func modularityExplicitness(trainCodes: Tensor, trainFactors: Tensor, testCodes: Tensor, testFactors: Tensor,
                                    bins: Int = 20) throws -> ModularityExplicitness {
     try modularityExplicitness(trainCodes: metricRows(trainCodes, "trainCodes"), trainFactors: metricLabels(trainFactors, "trainFactors"),

@@ -7,7 +7,48 @@ extension Tensor {
     func activated(_ act: Activation) -> Tensor {
         let x = self
         let y = K.biasAct(x, bias: nil, act, cols: Swift.max(x.shape.last ?? 1, 1))
-        return Tensor.record(y, inputs: [x]) { g in [K.actBackward(g, x: x, y: y, act)] }
+        return Tensor.record(y, inputs: [x], name: act.name, recordsBackward: true) { g in
+            [GradientMode.isCreatingGraph ? g * act.recordedDerivative(x) : K.actBackward(g, x: x, y: y, act)]
+        }
+    }
+}
+
+extension Activation {
+    var name: String {
+        switch self {
+        case .identity: "identity"
+        case .relu: "relu"
+        case .leakyReLU: "leakyReLU"
+        case .elu: "elu"
+        case .tanh: "tanh"
+        case .sigmoid: "sigmoid"
+        case .softplus: "softplus"
+        case .exp: "exp"
+        }
+    }
+
+    /// act'(x) built from recorded ops of `x`, for backward passes that record
+    /// a tape (the C backward kernel records nothing). ReLU-type derivatives
+    /// are 0/1 masks, constant almost everywhere.
+    func recordedDerivative(_ x: Tensor) -> Tensor {
+        switch self {
+        case .identity: return Tensor.ones(x.shape)
+        case .relu: return x.greaterMask(0)
+        case .leakyReLU(let slope):
+            let positive = x.greaterMask(0)
+            return positive + (1 - positive) * slope
+        case .elu(let alpha):
+            let positive = x.greaterMask(0)
+            return positive + (1 - positive) * x.activated(.exp) * alpha
+        case .tanh:
+            let t = x.activated(.tanh)
+            return 1 - t * t
+        case .sigmoid:
+            let s = x.activated(.sigmoid)
+            return s * (1 - s)
+        case .softplus: return x.activated(.sigmoid)
+        case .exp: return x.activated(.exp)
+        }
     }
 }
 
@@ -70,7 +111,17 @@ public func affine(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activ
     let y = signPreserving ? pre : K.biasAct(pre, bias: nil, act, cols: out)
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
-    return Tensor.record(y, inputs: inputs) { g in
+    return Tensor.record(y, inputs: inputs, name: "affine", recordsBackward: true) { g in
+        if GradientMode.isCreatingGraph {
+            // The same rule from recorded ops, the pre-activation recomputed from the tracked inputs.
+            var z = matmul(x, weight, transposeA: false, transposeB: true)
+            if let bias { z = z + bias }
+            let gp = act == .identity ? g : g * act.recordedDerivative(z)
+            var grads: [Tensor?] = [x.isTracked ? matmul(gp, weight) : nil,
+                                    weight.isTracked ? matmul(gp, x, transposeA: true, transposeB: false) : nil]
+            if let bias { grads.append(bias.isTracked ? gp.sum(axis: 0) : nil) }
+            return grads
+        }
         let gp = act == .identity ? g : K.actBackward(g, x: pre, y: y, act)
         let gx = x.isTracked ? K.matmul(gp, transposeA: false, weight, transposeB: false, m: n, n: inF, k: out, batch: 0, strideA: 0, strideB: 0) : nil
         let gw = weight.isTracked ? K.matmul(gp, transposeA: true, x, transposeB: false, m: out, n: inF, k: n, batch: 0, strideA: 0, strideB: 0) : nil

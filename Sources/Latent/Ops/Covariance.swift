@@ -7,5 +7,5 @@
 public func covariance(_ x: Tensor) -> Tensor {
     check(x.rank == 2 && x.shape[0] > 0, "covariance: expects a non-empty (N, D) tensor, got shape \(x.shape)")
     let (cov, mean) = K.covariance(x)
-    return Tensor.record(cov, inputs: [x]) { g in [K.covarianceBackward(g, x: x, mean: mean)] }
+    return Tensor.record(cov, inputs: [x], name: "covariance") { g in [K.covarianceBackward(g, x: x, mean: mean)] }
 }

@@ -8,8 +8,9 @@ extension Tensor {
     fileprivate static func binaryOp(_ op: lt_binary_op, _ a: Tensor, _ b: Tensor, _ name: String,
                                      _ rule: @escaping (Tensor, Tensor, Tensor, Tensor) -> (Tensor?, Tensor?)) -> Tensor {
         let y = K.binary(op, a, b, name: name)
-        return record(y, inputs: [a, b]) { g in
-            let (ga, gb) = rule(g, a, b, y)
+        return record(y, inputs: [a, b], name: name, recordsBackward: true) { g in
+            // A recorded backward needs the output as a function of the inputs.
+            let (ga, gb) = rule(g, a, b, GradientMode.isCreatingGraph ? binaryOp(op, a, b, name, rule) : y)
             return [a.isTracked ? ga?.sumToShape(a.shape) : nil, b.isTracked ? gb?.sumToShape(b.shape) : nil]
         }
     }
@@ -57,7 +58,7 @@ extension Tensor {
 
     public static prefix func - (x: Tensor) -> Tensor {
         let y = K.unary(LT_UN_NEG, x)
-        return record(y, inputs: [x]) { g in [-g] }
+        return record(y, inputs: [x], name: "negate", recordsBackward: true) { g in [-g] }
     }
 
     /// 1 where self >= other (broadcast), else 0. Not differentiable.
@@ -105,38 +106,40 @@ extension Tensor {
         check(full == target, "expanded(to:): shape \(shape) cannot expand to \(target)")
         let y = K.gatherStrided(self, offset: 0, strides: shape.isEmpty ? [Int](repeating: 0, count: target.count) : Shape.broadcastStrides(shape, to: target), shape: target)
         let s = shape
-        return Tensor.record(y, inputs: [self]) { g in [g.sumToShape(s)] }
+        return Tensor.record(y, inputs: [self], name: "expanded(to:)", recordsBackward: true) { g in [g.sumToShape(s)] }
     }
 }
 
 // MARK: point-wise math
 
 extension Tensor {
-    fileprivate func unaryOp(_ op: lt_unary_op, _ rule: @escaping (Tensor, Tensor, Tensor) -> Tensor) -> Tensor {
+    fileprivate func unaryOp(_ op: lt_unary_op, _ name: String, _ rule: @escaping (Tensor, Tensor, Tensor) -> Tensor) -> Tensor {
         let x = self
         let y = K.unary(op, x)
-        return Tensor.record(y, inputs: [x]) { g in [rule(g, x, y)] }
+        return Tensor.record(y, inputs: [x], name: name, recordsBackward: true) { g in
+            [rule(g, x, GradientMode.isCreatingGraph ? x.unaryOp(op, name, rule) : y)]
+        }
     }
 }
 
 /// e^x element-wise.
-public func exp(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_EXP) { g, _, y in g * y } }
+public func exp(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_EXP, "exp") { g, _, y in g * y } }
 /// Natural logarithm element-wise.
-public func log(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_LOG) { g, x, _ in g / x } }
+public func log(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_LOG, "log") { g, x, _ in g / x } }
 /// log(1 + x) element-wise, accurate near 0.
-public func log1p(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_LOG1P) { g, x, _ in g / (x + 1) } }
+public func log1p(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_LOG1P, "log1p") { g, x, _ in g / (x + 1) } }
 /// Square root element-wise.
-public func sqrt(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SQRT) { g, _, y in g / (y * 2) } }
+public func sqrt(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SQRT, "sqrt") { g, _, y in g / (y * 2) } }
 /// |x| element-wise (gradient sign(x), 0 at 0).
 public func abs(_ x: Tensor) -> Tensor {
-    x.unaryOp(LT_UN_ABS) { g, x, _ in g * (x.greaterMask(0) - (-x).greaterMask(0)) }
+    x.unaryOp(LT_UN_ABS, "abs") { g, x, _ in g * (x.greaterMask(0) - (-x).greaterMask(0)) }
 }
 /// x^2 element-wise.
-public func square(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SQUARE) { g, x, _ in g * x * 2 } }
+public func square(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SQUARE, "square") { g, x, _ in g * x * 2 } }
 /// sin(x) element-wise.
-public func sin(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SIN) { g, x, _ in g * K.unary(LT_UN_COS, x) } }
+public func sin(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_SIN, "sin") { g, x, _ in g * cos(x) } }
 /// cos(x) element-wise.
-public func cos(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_COS) { g, x, _ in -(g * K.unary(LT_UN_SIN, x)) } }
+public func cos(_ x: Tensor) -> Tensor { x.unaryOp(LT_UN_COS, "cos") { g, x, _ in -(g * sin(x)) } }
 
 extension Tensor {
     /// Clamps into [lower, upper]; the gradient is zero where clamping happened.
@@ -144,7 +147,7 @@ extension Tensor {
         let x = self
         let y = Tensor.uninitialized(shape)
         for i in 0..<count { y.base[i] = Swift.min(Swift.max(base[i], lower), upper) }
-        return Tensor.record(y, inputs: [x]) { g in
+        return Tensor.record(y, inputs: [x], name: "clamped", recordsBackward: true) { g in
             let inside = Tensor.uninitialized(x.shape)
             for i in 0..<x.count { inside.base[i] = (x.base[i] >= lower && x.base[i] <= upper) ? 1 : 0 }
             return [g * inside]
@@ -166,7 +169,7 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let m = mask.expanded(to: outShape), ea = a.detached().expanded(to: outShape), eb = b.detached().expanded(to: outShape)
     let y = Tensor.uninitialized(outShape)
     for i in 0..<y.count { y.base[i] = m.base[i] != 0 ? ea.base[i] : eb.base[i] }
-    return Tensor.record(y, inputs: [a, b]) { g in
+    return Tensor.record(y, inputs: [a, b], name: "select", recordsBackward: true) { g in
         [a.isTracked ? (g * m).sumToShape(a.shape) : nil, b.isTracked ? (g * (1 - m)).sumToShape(b.shape) : nil]
     }
 }

@@ -14,7 +14,7 @@ extension Tensor {
         if s == shape { return self }
         let old = shape
         let y = Tensor(shape: s, storage: storage)
-        return Tensor.record(y, inputs: [self]) { g in [g.reshaped(old)] }
+        return Tensor.record(y, inputs: [self], name: "reshaped", recordsBackward: true) { g in [g.reshaped(old)] }
     }
 
     /// Dimensions reordered: result dimension i is input dimension `order[i]`.
@@ -25,7 +25,7 @@ extension Tensor {
         let y = K.gatherStrided(self, offset: 0, strides: order.map { src[$0] }, shape: outShape)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, o) in order.enumerated() { inverse[o] = i }
-        return Tensor.record(y, inputs: [self]) { g in [g.permuted(inverse)] }
+        return Tensor.record(y, inputs: [self], name: "permuted", recordsBackward: true) { g in [g.permuted(inverse)] }
     }
 
     /// Two dimensions swapped (default: the last two).
@@ -47,7 +47,14 @@ extension Tensor {
         let offset = range.lowerBound * strides[a]
         let y = K.gatherStrided(self, offset: offset, strides: strides, shape: outShape)
         let x = self
-        return Tensor.record(y, inputs: [x]) { g in
+        return Tensor.record(y, inputs: [x], name: "slice", recordsBackward: true) { g in
+            if GradientMode.isCreatingGraph {
+                // Zero padding around g, from recorded ops (its backward is this slice).
+                var before = x.shape, after = x.shape
+                before[a] = range.lowerBound
+                after[a] = x.shape[a] - range.upperBound
+                return [concatenate([Tensor.zeros(before), g, Tensor.zeros(after)].filter { $0.shape[a] > 0 }, axis: a)]
+            }
             var dx = Tensor.zeros(x.shape)
             K.scatterAddStrided(into: &dx, offset: offset, strides: strides, shape: outShape, from: g)
             return [dx]
@@ -64,7 +71,7 @@ extension Tensor {
             strides[a] = -strides[a]
         }
         let y = K.gatherStrided(self, offset: offset, strides: strides, shape: shape)
-        return Tensor.record(y, inputs: [self]) { g in [g.flipped(axes: Array(ax))] }
+        return Tensor.record(y, inputs: [self], name: "flipped", recordsBackward: true) { g in [g.flipped(axes: Array(ax))] }
     }
 
     /// Rows (along axis 0) picked by index; the gradient adds back into those rows.
@@ -74,7 +81,7 @@ extension Tensor {
         for i in indices { check(i >= 0 && i < n, "gathering(rows:): index \(i) out of range 0..<\(n)") }
         let y = K.gatherRows(self, rows: indices, width: width).reshaped([indices.count] + shape.dropFirst())
         let x = self
-        return Tensor.record(y.detached(), inputs: [x]) { g in
+        return Tensor.record(y.detached(), inputs: [x], name: "gathering(rows:)") { g in
             [K.scatterAddRows(g, rows: indices, count: n, width: width).reshaped(x.shape)]
         }
     }
@@ -126,7 +133,7 @@ public func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
     var offsets: [Int] = []
     var acc = 0
     for t in tensors { offsets.append(acc); acc += t.shape[a] }
-    return Tensor.record(y, inputs: tensors) { g in
+    return Tensor.record(y, inputs: tensors, name: "concatenate", recordsBackward: true) { g in
         zip(tensors, offsets).map { t, off in t.isTracked ? g.slice(axis: a, off..<(off + t.shape[a])) : nil }
     }
 }

@@ -21,7 +21,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     let batch = batched ? a.shape[0] : 0
     let y = K.matmul(a, transposeA: transposeA, b, transposeB: transposeB, m: m, n: n, k: ka,
                      batch: batch, strideA: m * ka, strideB: ka * n)
-    return Tensor.record(y, inputs: [a, b]) { g in
+    return Tensor.record(y, inputs: [a, b], name: "matmul", recordsBackward: true) { g in
         // C = op(A) op(B): dop(A) = G op(B)^T, dop(B) = op(A)^T G.
         var ga: Tensor? = nil, gb: Tensor? = nil
         if a.isTracked {

@@ -13,7 +13,7 @@ import Foundation
 public func pow(_ x: Tensor, _ p: Float) -> Tensor {
     let y = Tensor.uninitialized(x.shape)
     for i in 0..<x.count { y.base[i] = Foundation.pow(x.base[i], p) }
-    return Tensor.record(y, inputs: [x]) { g in
+    return Tensor.record(y, inputs: [x], name: "pow", recordsBackward: true) { g in
         [p == 0 ? Tensor.zeros(x.shape) : g * pow(x, p - 1) * p]
     }
 }
@@ -25,7 +25,7 @@ public func pow(_ a: Tensor, _ b: Tensor) -> Tensor {
     let ea = a.detached().expanded(to: shape), eb = b.detached().expanded(to: shape)
     let y = Tensor.uninitialized(shape)
     for i in 0..<y.count { y.base[i] = Foundation.pow(ea.base[i], eb.base[i]) }
-    return Tensor.record(y, inputs: [a, b]) { g in
+    return Tensor.record(y, inputs: [a, b], name: "pow(tensor, tensor)") { g in
         let ga = a.isTracked ? (g * eb * pow(ea, eb - 1)).sumToShape(a.shape) : nil
         var gb: Tensor? = nil
         if b.isTracked {

@@ -23,7 +23,7 @@ extension Tensor {
         let (y, kept, a) = reduced(LT_RED_SUM, axis: axis, keep: keep, name: "sum(axis:)")
         let x = self
         let out = y.reshaped(dropping(kept, axis: a, keep: keep))
-        return Tensor.record(out, inputs: [x]) { g in [g.reshaped(kept).expanded(to: x.shape)] }
+        return Tensor.record(out, inputs: [x], name: "sum(axis:)", recordsBackward: true) { g in [g.reshaped(kept).expanded(to: x.shape)] }
     }
 
     /// Mean along `axis`.
@@ -36,7 +36,7 @@ extension Tensor {
     public func sum() -> Tensor {
         let x = self
         let y = K.reduce(x, outer: 1, n: x.count, inner: 1, LT_RED_SUM, outShape: [])
-        return Tensor.record(y, inputs: [x]) { g in [g.expanded(to: x.shape)] }
+        return Tensor.record(y, inputs: [x], name: "sum", recordsBackward: true) { g in [g.expanded(to: x.shape)] }
     }
 
     /// Mean of all elements (a scalar).
@@ -47,7 +47,7 @@ extension Tensor {
         let (y, kept, a) = reduced(LT_RED_MAX, axis: axis, keep: keep, name: "max(axis:)")
         let x = self
         let out = y.reshaped(dropping(kept, axis: a, keep: keep))
-        return Tensor.record(out, inputs: [x]) { g in
+        return Tensor.record(out, inputs: [x], name: "max(axis:)", recordsBackward: true) { g in
             let hit = x.greaterEqualMask(y)                       // 1 at the maximum
             let ties = hit.sum(axis: a, keepingDimension: true)
             return [g.reshaped(kept) * hit / ties]
@@ -59,7 +59,9 @@ extension Tensor {
         let (y, kept, a) = reduced(LT_RED_LOGSUMEXP, axis: axis, keep: keep, name: "logSumExp(axis:)")
         let x = self
         let out = y.reshaped(dropping(kept, axis: a, keep: keep))
-        return Tensor.record(out, inputs: [x]) { g in [g.reshaped(kept) * exp(x - y)] }
+        return Tensor.record(out, inputs: [x], name: "logSumExp(axis:)", recordsBackward: true) { g in
+            [g.reshaped(kept) * exp(x - (GradientMode.isCreatingGraph ? x.logSumExp(axis: a, keepingDimension: true) : y))]
+        }
     }
 
     /// log(mean(exp(x))) along `axis`: the importance-weighted bound's estimator.

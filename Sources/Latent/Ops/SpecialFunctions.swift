@@ -40,7 +40,7 @@ private let invSqrt2Pi = 1 / (2 * Double.pi).squareRoot()
 /// Phi(x) element-wise; gradient the standard normal density.
 public func normalCDF(_ x: Tensor) -> Tensor {
     let y = K.map(x) { Float(normalCDF(Double($0))) }
-    return Tensor.record(y, inputs: [x]) { g in
+    return Tensor.record(y, inputs: [x], name: "normalCDF") { g in
         [g * K.map(x) { v in Float(invSqrt2Pi * Foundation.exp(-Double(v) * Double(v) / 2)) }]
     }
 }
@@ -48,7 +48,7 @@ public func normalCDF(_ x: Tensor) -> Tensor {
 /// Phi^-1(p) element-wise for p in (0, 1); gradient 1 / phi(Phi^-1(p)).
 public func inverseNormalCDF(_ p: Tensor) -> Tensor {
     let y = K.map(p) { Float(inverseNormalCDF(Double($0))) }
-    return Tensor.record(y, inputs: [p]) { g in
+    return Tensor.record(y, inputs: [p], name: "inverseNormalCDF") { g in
         [g * K.map(y) { v in Float(1 / (invSqrt2Pi * Foundation.exp(-Double(v) * Double(v) / 2))) }]
     }
 }

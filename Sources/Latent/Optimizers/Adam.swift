@@ -9,16 +9,33 @@ import Foundation
 /// let optW = Adam.w(model.parameters, learningRate: 1e-3, weightDecay: 1e-2)
 /// ```
 public final class Adam: Optimizer {
+    /// The parameters this optimizer updates, matched by position to its moment
+    /// estimates.
     public let parameters: [Parameter]
+    /// The base learning rate (default 1e-3); ``schedule`` scales it at each step.
     public var learningRate: Float
+    /// The decay rates of the first- and second-moment averages (defaults 0.9 and
+    /// 0.999) and the constant added to the bias-corrected sqrt(v) in the
+    /// denominator (default 1e-8), as in PyTorch.
     public var beta1: Float, beta2: Float, epsilon: Float
+    /// The weight-decay coefficient wd (default 0): added to the gradient as
+    /// wd * p (an L2 term, PyTorch's Adam), or with ``decoupledWeightDecay`` applied
+    /// to the parameter as p *= 1 - lr * wd before the Adam update (AdamW).
     public var weightDecay: Float
+    /// Whether weight decay shrinks the parameters directly (AdamW) instead of
+    /// being added to the gradient.
     public var decoupledWeightDecay: Bool
-    /// Multiplies `learningRate` at each step.
+    /// The schedule whose factor at ``stepCount`` multiplies ``learningRate`` at
+    /// each step (default ``LearningRateSchedule/constant``).
     public var schedule: LearningRateSchedule
+    /// Steps taken so far: the t of the bias corrections 1 - beta1^t and
+    /// 1 - beta2^t, and the step the schedule is evaluated at; restored by
+    /// ``loadState(_:parameterNames:stepCount:)``.
     public internal(set) var stepCount = 0
     var m: [Tensor], v: [Tensor]
 
+    /// Creates Adam (AdamW when `decoupledWeightDecay` is true) over
+    /// `parameters`, with zero moment estimates and no steps taken.
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false, schedule: LearningRateSchedule = .constant) {
         self.parameters = parameters
@@ -33,16 +50,21 @@ public final class Adam: Optimizer {
         v = parameters.map { Tensor.zeros($0.shape) }
     }
 
-    /// AdamW: decoupled weight decay (PyTorch's default decay is 1e-2).
+    /// Creates AdamW: Adam with decoupled weight decay, by default PyTorch's
+    /// AdamW decay of 1e-2.
     public static func w(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                          epsilon: Float = 1e-8, weightDecay: Float = 1e-2, schedule: LearningRateSchedule = .constant) -> Adam {
         Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
              weightDecay: weightDecay, decoupledWeightDecay: true, schedule: schedule)
     }
 
-    /// The learning rate the next step uses.
+    /// The learning rate the next step uses: ``learningRate`` times the schedule's
+    /// factor at ``stepCount``.
     public var currentLearningRate: Float { learningRate * schedule.factor(at: stepCount) }
 
+    /// Updates every parameter that requires a gradient and has one by one Adam
+    /// step at ``currentLearningRate``, then increments ``stepCount``; frozen
+    /// parameters and those without a gradient keep their value and moments.
     public func step() {
         let lr = currentLearningRate
         stepCount += 1
@@ -61,6 +83,9 @@ public final class Adam: Optimizer {
 }
 
 extension Adam: CheckpointableOptimizer {
+    /// The first and second moment estimates of each parameter, keyed
+    /// `"adam.m.<name>"` and `"adam.v.<name>"`, with the names matched to
+    /// ``parameters`` by position.
     public func stateTensors(parameterNames: [String]) -> [String: Tensor] {
         var out: [String: Tensor] = [:]
         for (i, name) in parameterNames.enumerated() where i < m.count {
@@ -70,6 +95,13 @@ extension Adam: CheckpointableOptimizer {
         return out
     }
 
+    /// Restores the moment estimates written by
+    /// ``stateTensors(parameterNames:)`` and sets ``stepCount``.
+    ///
+    /// Throws a ``LatentError`` naming the first key that is missing or whose
+    /// shape differs from its parameter's (the moments restored before it stay
+    /// restored); a `parameterNames` count other than the parameter count stops
+    /// the program.
     public func loadState(_ tensors: [String: Tensor], parameterNames: [String], stepCount: Int) throws {
         check(parameterNames.count == parameters.count, "Adam.loadState: \(parameterNames.count) names for \(parameters.count) parameters")
         for (i, name) in parameterNames.enumerated() {

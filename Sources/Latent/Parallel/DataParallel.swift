@@ -18,10 +18,15 @@ public protocol Communicator: AnyObject {
 
 /// The group of one process: collectives leave the buffers as they are.
 public final class SingleProcess: Communicator {
+    /// The group of this process alone.
     public init() {}
+    /// Always 0, the only rank.
     public var rank: Int { 0 }
+    /// Always 1: the group is this process.
     public var size: Int { 1 }
+    /// Does nothing: the only process is the root, so `buffer` already holds root's values.
     public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws {}
+    /// Does nothing: the sum over one process is its own `buffer`.
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {}
 }
 
@@ -30,16 +35,16 @@ public final class SingleProcess: Communicator {
 /// so N processes take the same steps as one process with the same global batch (up to the
 /// order of float summation).
 ///
-/// - Parameters start equal: ``broadcastParameters(_:)`` sends rank 0's.
-/// - Each global batch of B rows is split into contiguous blocks (``rows(rank:size:batchSize:)``).
+/// - All processes start from the same parameter values: ``DataParallel/broadcastParameters(_:)`` sends rank 0's.
+/// - Each global batch of B rows is split into contiguous blocks (``DataParallel/rows(rank:size:batchSize:)``).
 /// - Gradients and the logged loss terms go through ONE fused allreduce per step: each process
 ///   packs gradient x (its rows / B) and term x (its rows / B) into one flat buffer, the sum of
 ///   which is the gradient and the term of the whole batch (the losses are batch means).
 ///
 /// ```swift
-/// let parallel = DataParallel(communicator)          // LatentMPI's MPIWorld.shared
+/// let parallel = DataParallel(communicator)          // e.g. LatentMPI's try MPIWorld.shared()
 /// try parallel.broadcastParameters(trainer.checkpointParameters.map(\.parameter))
-/// parallel.attach(to: trainer)
+/// try parallel.attach(to: trainer)
 /// for step in 0..<steps { try trainer.step(data.batch(step: step, rng: &rng), rng: &rng) }
 /// ```
 ///
@@ -48,17 +53,22 @@ public final class SingleProcess: Communicator {
 /// (BatchNorm's batch statistics) would see only the local rows: such models train but do not
 /// match one process. Latent's VAEs have no BatchNorm.
 public final class DataParallel {
+    /// The process group the broadcast and the gradient allreduce go through.
     public let communicator: Communicator
-    /// Time spent in the gradient allreduce (seconds) and the number of calls, for benchmarks.
+    /// Total wall-clock time spent in the gradient allreduce, in seconds, for benchmarks.
     public private(set) var allreduceSeconds = 0.0
+    /// The number of gradient allreduces so far (one per training step), for benchmarks.
     public private(set) var allreduceCalls = 0
     /// Floats sent per allreduce in the last step (gradients + logged terms).
     public private(set) var lastMessageFloats = 0
     private var buffer: [Float] = []
 
+    /// Data-parallel training over the processes of `communicator`.
     public init(_ communicator: Communicator) { self.communicator = communicator }
 
+    /// This process's index in the group, 0..<size.
     public var rank: Int { communicator.rank }
+    /// The number of processes in the group.
     public var size: Int { communicator.size }
     /// Whether this process writes the run directory (rank 0).
     public var isRoot: Bool { communicator.rank == 0 }
@@ -72,7 +82,8 @@ public final class DataParallel {
         return start..<(start + base + (rank < extra ? 1 : 0))
     }
 
-    /// Rank 0's values into every process's parameters, in one broadcast.
+    /// Copies rank 0's values into every process's parameters, in one broadcast of all of them
+    /// (nothing to do in a group of one).
     public func broadcastParameters(_ parameters: [Parameter]) throws {
         guard size > 1 else { return }
         var flat: [Float] = []

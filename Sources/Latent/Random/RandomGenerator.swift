@@ -11,18 +11,23 @@
 /// var worker = rng.forked(stream: 3)   // independent stream, same seed
 /// ```
 public struct RandomGenerator: Sendable {
+    /// The Philox key: generators with the same seed, stream and counter draw the same numbers.
     public let seed: UInt64
+    /// Which of the seed's independent sequences this generator walks.
     public let stream: UInt64
-    /// Elements drawn so far on this stream.
+    /// The position of the next draw on this stream: elements drawn so far, each draw rounded
+    /// up to whole blocks of 4 (a permutation of n takes 2n, an integer takes 2).
     public private(set) var counter: UInt64
 
+    /// A generator at position `counter` of stream `stream` of `seed`; a saved (seed, stream,
+    /// counter) resumes the exact sequence.
     public init(seed: UInt64, stream: UInt64 = 0, counter: UInt64 = 0) {
         self.seed = seed
         self.stream = stream
         self.counter = counter
     }
 
-    /// Another stream of the same seed, starting at counter 0.
+    /// A generator on another stream of the same seed, starting at counter 0; this one is unchanged.
     public func forked(stream: UInt64) -> RandomGenerator { RandomGenerator(seed: seed, stream: stream) }
 
     /// Advances so that the next draw starts on a fresh 4-element block
@@ -33,19 +38,19 @@ public struct RandomGenerator: Sendable {
         return start
     }
 
-    /// Uniform [0, 1) draws.
+    /// A tensor of `shape` of independent uniform [0, 1) draws (multiples of 2^-24).
     public mutating func uniform(_ shape: [Int]) -> Tensor {
         let off = take(shape.reduce(1, *))
         return K.uniform(shape, seed: seed, stream: stream, offset: off)
     }
 
-    /// Uniform [low, high) draws.
+    /// A tensor of `shape` of independent uniform draws in [low, high), as `low + (high - low) u`.
     public mutating func uniform(_ shape: [Int], low: Float, high: Float) -> Tensor {
         let u = uniform(shape)
         return u * (high - low) + low
     }
 
-    /// Standard normal draws.
+    /// A tensor of `shape` of independent standard normal draws (Box-Muller).
     public mutating func normal(_ shape: [Int]) -> Tensor {
         let off = take(shape.reduce(1, *))
         return K.normal(shape, seed: seed, stream: stream, offset: off)
@@ -61,19 +66,20 @@ public struct RandomGenerator: Sendable {
         return K.normal([rows.count, width], seed: seed, stream: stream, offset: off + UInt64(rows.lowerBound * width))
     }
 
-    /// Normal draws with mean and standard deviation.
+    /// A tensor of `shape` of independent normal draws with the given mean and standard deviation.
     public mutating func normal(_ shape: [Int], mean: Float, std: Float) -> Tensor {
         normal(shape) * std + mean
     }
 
-    /// Bernoulli(p) draws as 0/1 floats; `p` broadcasts against `shape`.
+    /// Bernoulli(p) draws as 0/1 floats, 1 where a uniform draw is below p; `p` broadcasts
+    /// against `shape` and gets no gradient.
     public mutating func bernoulli(_ shape: [Int], probability p: Tensor) -> Tensor {
         let u = uniform(shape)
         // 1 exactly when u < p, so p = 0 never fires and p = 1 always does.
         return p.detached().expanded(to: shape).greaterMask(than: u)
     }
 
-    /// Bernoulli(p) draws with one probability.
+    /// A tensor of `shape` of Bernoulli(p) draws as 0/1 floats, with one probability for all.
     public mutating func bernoulli(_ shape: [Int], probability p: Float) -> Tensor {
         bernoulli(shape, probability: Tensor(repeating: p, shape: shape))
     }
@@ -88,7 +94,8 @@ public struct RandomGenerator: Sendable {
         return (0..<n).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
     }
 
-    /// A uniform integer in 0..<n.
+    /// A uniform integer in 0..<n from 64 random bits (bias below n / 2^64); stops the program
+    /// unless n is positive.
     public mutating func int(below n: Int) -> Int {
         check(n > 0, "RandomGenerator.int(below:): n must be positive, got \(n)")
         let off = take(2)

@@ -5,10 +5,16 @@ import Foundation
 /// Rows are appended and flushed as they come, so a crashed run keeps its log.
 /// Reopening a log with the same columns continues it (resume).
 public final class CSVLog {
+    /// The log file on disk, usually ``RunDirectory/logPath``.
     public let path: String
+    /// The header's column names in order (by convention the step first); every row has one
+    /// value per column.
     public let columns: [String]
     private let handle: FileHandle
 
+    /// Opens `path` for appending, first writing the header line (`columns` joined by commas)
+    /// if the file is missing or empty. Throws when an existing log's header differs from
+    /// `columns`, or the file cannot be created or opened.
     public init(path: String, columns: [String]) throws {
         self.path = path
         self.columns = columns
@@ -31,7 +37,9 @@ public final class CSVLog {
 
     deinit { try? handle.close() }
 
-    /// Appends one row; values in column order.
+    /// Appends one row (values in column order) and writes it to the file at once: integral
+    /// values without a decimal point, others with six significant digits (`%.6g`). Stops the
+    /// program when the count differs from ``columns``; throws when the write fails.
     public func append(_ values: [Double]) throws {
         check(values.count == columns.count, "CSVLog: \(values.count) values for \(columns.count) columns")
         let line = values.map { v -> String in
@@ -43,7 +51,8 @@ public final class CSVLog {
         }
     }
 
-    /// Reads a log back: column names and rows.
+    /// Reads a log back: the header's column names and one array per row, with NaN for a
+    /// value that does not parse. Throws when the file cannot be read or is empty.
     public static func read(_ path: String) throws -> (columns: [String], rows: [[Double]]) {
         guard let d = FileManager.default.contents(atPath: path) else { throw LatentError.file(path, "cannot read log") }
         let lines = String(decoding: d, as: UTF8.self).split(separator: "\n").map(String.init)
@@ -54,7 +63,8 @@ public final class CSVLog {
     }
 
     /// Drops the rows whose first column (the step) is above `step`, so a run
-    /// resumed from its checkpoint at `step` does not log those steps twice.
+    /// resumed from its checkpoint at `step` does not log those steps twice. Rows without a
+    /// numeric step go too; the file is rewritten atomically, and a missing one is left alone.
     public static func truncate(_ path: String, afterStep step: Int) throws {
         guard let d = FileManager.default.contents(atPath: path) else { return }
         let lines = String(decoding: d, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)

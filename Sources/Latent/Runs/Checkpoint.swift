@@ -8,9 +8,15 @@ import Foundation
 /// (`"encoder.0.weight"`), optimizer state as `"adam.m.<name>"`; the step, the
 /// generator's (seed, stream, counter) and the run config go in `__metadata__`.
 public enum Checkpoint: Sendable {
+    /// What loading a checkpoint returns: the saved step, random-generator state and metadata.
     public struct Info: Sendable {
+        /// The training step stored under `step` in the metadata (0 if absent).
         public var step: Int
+        /// The random generator restored at its saved (seed, stream, counter), or nil when the file
+        /// has no `rng` entry.
         public var rng: RandomGenerator?
+        /// The file's whole `__metadata__`: `format`, `step`, and when saved `optimizer_steps`,
+        /// `rng`, `config` (the ``RunConfig`` as JSON) and any extra entries.
         public var metadata: [String: String]
         /// Module-state entries (ActNorm flags) the file did not have: it predates them.
         public var missingModuleState: [String] = []
@@ -30,7 +36,8 @@ public enum Checkpoint: Sendable {
                  config: config, extraMetadata: extraMetadata)
     }
 
-    /// Loads a checkpoint into `module` (its whole state dictionary) and the optimizer.
+    /// Loads a checkpoint into `module` (its whole state dictionary) and the optimizer, and
+    /// returns the saved step, random state and metadata.
     @discardableResult
     public static func load(from path: String, into module: any Module,
                             optimizer: (any CheckpointableOptimizer)? = nil) throws -> Info {
@@ -52,7 +59,8 @@ public enum Checkpoint: Sendable {
         }
     }
 
-    /// Writes a checkpoint atomically: a crash mid-write keeps the previous file.
+    /// Writes a checkpoint of the named tensors atomically: a crash mid-write keeps the previous
+    /// file. Throws when two entries share a name or an optimizer parameter is not among them.
     public static func save(to path: String, parameters: [(name: String, parameter: Parameter)],
                             optimizer: (any CheckpointableOptimizer)? = nil, rng: RandomGenerator? = nil,
                             step: Int, config: RunConfig? = nil, extraMetadata: [String: String] = [:]) throws {
@@ -74,7 +82,8 @@ public enum Checkpoint: Sendable {
     }
 
     /// Loads a checkpoint into the given parameters (and optimizer); names and
-    /// shapes must match, and errors name the first that does not.
+    /// shapes must match, and errors name the first that does not. A module-state entry the
+    /// file lacks keeps its value and is listed in ``Checkpoint/Info/missingModuleState``.
     @discardableResult
     public static func load(from path: String, into parameters: [(name: String, parameter: Parameter)],
                             optimizer: (any CheckpointableOptimizer)? = nil) throws -> Info {
@@ -114,7 +123,8 @@ extension RunDirectory {
                             config: try? config(), extraMetadata: extraMetadata)
     }
 
-    /// Loads `DIR/checkpoint.safetensors`.
+    /// Loads `DIR/checkpoint.safetensors` into `parameters` (and the optimizer) and returns its
+    /// step, random state and metadata; throws when the run has no checkpoint yet.
     @discardableResult
     public func loadCheckpoint(into parameters: [(name: String, parameter: Parameter)], optimizer: (any CheckpointableOptimizer)? = nil) throws -> Checkpoint.Info {
         guard hasCheckpoint else { throw LatentError.file(path, "run has no checkpoint.safetensors yet") }

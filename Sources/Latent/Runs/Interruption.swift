@@ -26,11 +26,15 @@ public final class Interruption: @unchecked Sendable {
     /// What a loop throws after saving on a signal; `exitCode` is 128 + signal
     /// (130 for SIGINT, 143 for SIGTERM), the shell convention.
     public struct Stopped: Error, CustomStringConvertible {
+        /// The signal that stopped the loop (`SIGINT`, `SIGTERM`, or the one requested).
         public let signal: Int32
         /// The last completed step (the one the checkpoint holds).
         public let step: Int
+        /// A stop on `signal` after `step`, the last completed step.
         public init(signal: Int32, step: Int) { self.signal = signal; self.step = step }
+        /// 128 + `signal`, the status a shell reports for a process the signal ended.
         public var exitCode: Int32 { 128 + signal }
+        /// The message for the user, e.g. `interrupted by SIGINT after step 41`.
         public var description: String { "interrupted by \(Interruption.name(signal)) after step \(step)" }
     }
 
@@ -57,7 +61,8 @@ public final class Interruption: @unchecked Sendable {
         for sig in s { lt_signal_default(sig) }
     }
 
-    /// The first signal received (or requested), or nil.
+    /// The signal to stop for, or nil: the one passed to ``request(_:)`` if any, else the first
+    /// caught signal since `init` (none once ``uninstall()`` has run).
     public var signal: Int32? {
         lock.lock(); defer { lock.unlock() }
         if let requested { return requested }
@@ -65,7 +70,8 @@ public final class Interruption: @unchecked Sendable {
         return !signals.isEmpty && s != 0 ? s : nil
     }
 
-    /// Whether a stop was requested.
+    /// Whether the loop should stop: `signal` is not nil (a signal arrived or ``request(_:)``
+    /// was called).
     public var isRequested: Bool { signal != nil }
 
     /// Requests a stop as if `sig` had arrived (tests, or a loop's own limits).

@@ -1,8 +1,12 @@
 /// A JSON value, for the free-form parts of a run's config (architecture,
 /// hyperparameters, preprocessing).
 public enum JSONValue: Codable, Equatable, Sendable, CustomStringConvertible {
+    /// The JSON kinds: a string, a number (a `Double`, integers included), a Boolean, an
+    /// array, an object, and `null`.
     case string(String), number(Double), bool(Bool), array([JSONValue]), object([String: JSONValue]), null
 
+    /// Decodes any JSON value, trying null, Boolean, number, string, array, then object; throws
+    /// when the input is none of them.
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
@@ -13,6 +17,7 @@ public enum JSONValue: Codable, Equatable, Sendable, CustomStringConvertible {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
+    /// Encodes the value as the matching JSON (a `.number` as a JSON number, `.null` as `null`).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -25,6 +30,8 @@ public enum JSONValue: Codable, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Compact text for logs and reports: strings unquoted, integral numbers without a decimal
+    /// point, arrays in brackets, objects in braces with sorted keys.
     public var description: String {
         switch self {
         case .string(let s): s
@@ -36,15 +43,23 @@ public enum JSONValue: Codable, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The number, or nil when the value is not a `.number`.
     public var double: Double? { if case .number(let n) = self { return n }; return nil }
+    /// The number truncated toward zero, or nil when the value is not a `.number`.
     public var int: Int? { double.map { Int($0) } }
+    /// The string, or nil when the value is not a `.string`.
     public var string: String? { if case .string(let s) = self { return s }; return nil }
+    /// The Boolean, or nil when the value is not a `.bool`.
     public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    /// A `.string` from a string literal, so settings read `["scaling": "none"]`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A `.number` from a floating-point literal (`"lr": 0.001`).
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// A `.number` from an integer literal (`"steps": 2000`), stored as a `Double`.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A `.bool` from `true` or `false`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }

@@ -29,6 +29,7 @@ public enum Study: Sendable {
         /// count (seen with its AVX-512 kernels and with small matrices), and training amplifies
         /// the last bits, so bitwise-equal tables across different `jobs` need the same value here.
         public var threadsPerModel: Int?
+        /// Which of the plan's models this invocation trains (``StudyShard/whole`` for all).
         public var shard: StudyShard
         /// Train at most this many models that still need training, then write the (partial) tables.
         public var maxModels: Int?
@@ -37,6 +38,8 @@ public enum Study: Sendable {
         /// Progress lines (default: standard error).
         public var log: @Sendable (String) -> Void
 
+        /// Options for one invocation; by default one job, threads from the core count, the whole
+        /// study, no limit on models, and progress lines on standard error.
         public init(jobs: Int = 1, threadsPerModel: Int? = nil, shard: StudyShard = .whole, maxModels: Int? = nil, command: String = "latent study",
                     log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
             self.jobs = jobs
@@ -48,17 +51,25 @@ public enum Study: Sendable {
         }
     }
 
-    /// OUT/study.json.
+    /// The contents of OUT/study.json: the plan, and which shard last ran in the directory.
     public struct File: Codable, Equatable, Sendable {
+        /// Version of the study file's schema (1).
         public var formatVersion = 1
+        /// Always `latent-study`, marking the file as a study's.
         public var kind = "latent-study"
+        /// The study's plan; every later invocation on the same OUT must use an equal one.
         public var plan: StudyPlan
-        /// The shard the last invocation ran ("0/1" for a whole study).
+        /// The shard the last invocation ran ("0/1" for a whole study), or "merged from DIR, ..."
+        /// in a directory that ``Study/merge(_:out:)`` created.
         public var shard: String
+        /// The preset's ``StudyPreset/label``, for a person reading the file.
         public var note: String
     }
 
-    /// A plan for a ground-truth data set; `grid` in `--grid` syntax (nil: published grids).
+    /// A plan for the ground-truth data set `data`; `grid` in `--grid` syntax (nil: published
+    /// grids). Methods the grid does not name keep the published values at the preset's
+    /// ``StudyPreset/gridSubset`` positions. Throws for an unknown data set, method or grid
+    /// entry, non-positive steps or seeds, or a batch size below 2.
     public static func plan(data: String, methods: [String] = StudyMethod.all.map(\.name), grid: String? = nil,
                             preset: StudyPreset, seed: UInt64 = 0) throws -> StudyPlan {
         let dataset = try DatasetRegistry.groundTruthDataset(named: data)
@@ -82,7 +93,7 @@ public enum Study: Sendable {
     static func modelDirectory(_ out: String, _ m: StudyModel) -> String { modelsDirectory(out) + "/" + m.directoryName }
     static func planPath(_ out: String) -> String { out + "/study.json" }
 
-    /// Reads OUT/study.json.
+    /// Reads OUT/study.json; throws when it is missing (not a study directory) or invalid.
     public static func readFile(_ out: String) throws -> File {
         guard let d = FileManager.default.contents(atPath: planPath(out)) else { throw LatentError.file(out, "not a study directory: study.json is missing") }
         do { return try StudyRow.decoder().decode(File.self, from: d) } catch {
@@ -104,7 +115,8 @@ public enum Study: Sendable {
     }
 
     /// Runs this invocation's share of the study into `out` and writes the tables of every model
-    /// present there.
+    /// present there. Throws the first training error, after writing the tables of the models
+    /// that did finish.
     @discardableResult
     public static func run(plan: StudyPlan, out: String, options: Options = Options()) throws -> StudyResults {
         guard options.jobs >= 1 else { throw LatentError("--jobs must be at least 1") }
@@ -198,7 +210,8 @@ public enum Study: Sendable {
         return results
     }
 
-    /// The finished rows (scores.json of models whose training finished) under OUT/models.
+    /// The rows under OUT/models that count as done, in the plan's order: each model's
+    /// scores.json if it was trained to the planned step, or if it records a failure.
     public static func readRows(out: String, plan: StudyPlan) throws -> [StudyRow] {
         try plan.models.compactMap { try finishedRow(plan: plan, model: $0, out: out) }
     }

@@ -17,7 +17,8 @@ public enum StudyAnalysis: Sendable {
         return r
     }
 
-    /// Pearson correlation; NaN when fewer than 2 points or either side is constant.
+    /// Pearson correlation; NaN when fewer than 2 points or either side is constant. Stops the
+    /// program when the lengths differ.
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double {
         check(x.count == y.count, "pearson: \(x.count) vs \(y.count) values")
         let n = Double(x.count)
@@ -43,11 +44,15 @@ public enum StudyAnalysis: Sendable {
 
     /// Shares of a metric's variance: by method, by hyperparameter within method, by seed.
     public struct VarianceShares: Equatable, Sendable, Codable {
+        /// Fraction of the variance between methods (SS_method over the sum of the three parts).
         public var method: Double
+        /// Fraction between hyperparameter values within a method (SS_hyper over the sum).
         public var hyperparameter: Double
+        /// Fraction between seeds within a (method, hyperparameter) cell (SS_seed over the sum).
         public var seed: Double
         /// Total sum of squares around the grand mean.
         public var total: Double
+        /// Number of scores the shares were computed from.
         public var models: Int
     }
 
@@ -90,8 +95,11 @@ public enum StudyAnalysis: Sendable {
     /// Five-number summary of a box plot: quartiles by linear interpolation between order
     /// statistics (numpy's default), whiskers at the most extreme points within 1.5 IQR of the box.
     public struct BoxStatistics: Equatable, Sendable {
+        /// First quartile, median and third quartile.
         public var q1: Double, median: Double, q3: Double
+        /// The smallest and largest values within 1.5 IQR of the box.
         public var lowerWhisker: Double, upperWhisker: Double
+        /// The values beyond 1.5 IQR of the box, in ascending order.
         public var outliers: [Double]
     }
 
@@ -103,6 +111,7 @@ public enum StudyAnalysis: Sendable {
         return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
     }
 
+    /// The box-plot summary of the finite entries of `values`, or nil when there are none.
     public static func boxStatistics(_ values: [Double]) -> BoxStatistics? {
         let s = values.filter(\.isFinite).sorted()
         guard !s.isEmpty else { return nil }

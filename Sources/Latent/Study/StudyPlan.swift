@@ -22,6 +22,7 @@ public struct StudyMethod: Equatable, Sendable {
         StudyMethod(name: "beta-tcvae", parameter: "beta", publishedValues: [1, 2, 4, 6, 8, 10]),
     ]
 
+    /// The method of ``StudyMethod/all`` called `name`; throws listing the valid names otherwise.
     public static func named(_ name: String) throws -> StudyMethod {
         guard let m = all.first(where: { $0.name == name }) else {
             throw LatentError("unknown method '\(name)'; study methods: \(all.map(\.name).joined(separator: ", "))")
@@ -51,11 +52,16 @@ public struct StudyMethod: Equatable, Sendable {
 /// `beta-vae:beta=1,2,4;dip-vae-1:lambda-od=1,2`. A method named in `methods` but not in the
 /// grid keeps its published values; a grid entry for a method outside `methods` is an error.
 public struct StudyGrid: Equatable, Sendable {
+    /// One method's sweep: the method, its hyperparameter and that hyperparameter's values.
     public struct Entry: Equatable, Sendable, Codable {
+        /// The method's `--methods` name, e.g. `beta-vae`.
         public var method: String
+        /// The swept hyperparameter as `--grid` spells it, e.g. `beta`.
         public var parameter: String
+        /// The hyperparameter's values in the study's order (distinct, finite, non-negative).
         public var values: [Double]
     }
+    /// One entry per method, in the study's order.
     public var entries: [Entry]
 
     /// The published grid of every method in `methods`.
@@ -126,28 +132,41 @@ public struct StudyPreset: Codable, Equatable, Sendable {
     public var name: String
     /// What the run is (and is not), printed with every result.
     public var label: String
+    /// Training steps per model.
     public var steps: Int
+    /// Examples per training batch.
     public var batchSize: Int
+    /// The learning rate of each model's Adam optimizer.
     public var learningRate: Double
     /// Steps over which AnnealedVAE's capacity reaches c_max.
     public var annealingSteps: Int
+    /// Latent dimensions of every model.
     public var latent: Int
     /// "conv64" (the published encoder/decoder, 64x64 inputs) or "mlp".
     public var network: String
+    /// Encoder hidden widths of the MLP network (the decoder mirrors them); unused by conv64.
     public var mlpHidden: [Int]
+    /// Hidden widths of the FactorVAE discriminator.
     public var discriminatorHidden: [Int]
+    /// Models trained per (method, hyperparameter value), each with its own seed.
     public var seeds: Int
     /// Positions in each published grid used when `--grid` does not name the method (nil: all six values).
     public var gridSubset: [Int]?
+    /// Steps between checkpoints of each model's run (how much a killed model loses).
     public var checkpointEvery: Int
-    /// MIG, DCI, SAP and modularity: sampled train / test points and histogram bins.
+    /// Points sampled to fit MIG, DCI, SAP and modularity (their train split).
     public var metricTrainPoints: Int
+    /// Held-out points sampled for those metrics (their test split).
     public var metricTestPoints: Int
+    /// Histogram bins used to discretise the codes for MIG and modularity.
     public var bins: Int
-    /// BetaVAE and FactorVAE scores: batch per vote, train / eval votes, FactorVAE variance points.
+    /// Observations per vote of the BetaVAE and FactorVAE scores.
     public var scoreBatch: Int
+    /// Votes that train the BetaVAE and FactorVAE scores' classifiers.
     public var scoreTrainVotes: Int
+    /// Fresh votes the reported (evaluation) accuracies are measured on.
     public var scoreEvalVotes: Int
+    /// Observations used to estimate each code dimension's variance for the FactorVAE score.
     public var factorVarianceSamples: Int
 
     /// The published settings (Locatello et al. 2018): 300k steps, batch 64, Adam 1e-4, the conv
@@ -171,6 +190,7 @@ public struct StudyPreset: Codable, Equatable, Sendable {
         seeds: 2, gridSubset: [0, 2, 5], checkpointEvery: 50, metricTrainPoints: 1000, metricTestPoints: 500, bins: 20,
         scoreBatch: 16, scoreTrainVotes: 100, scoreEvalVotes: 50, factorVarianceSamples: 500)
 
+    /// The preset ``StudyPreset/small`` or ``StudyPreset/full`` by name; throws for any other name.
     public static func named(_ name: String) throws -> StudyPreset {
         switch name {
         case "small": return small
@@ -179,7 +199,9 @@ public struct StudyPreset: Codable, Equatable, Sendable {
         }
     }
 
-    /// The preset with --steps / --seeds applied; the name and label say so.
+    /// The preset with --steps / --seeds applied (annealing steps scaled with the steps); a
+    /// changed preset's name gains "+overrides", and a changed full preset's label lists the
+    /// changes.
     public func overriding(steps: Int?, seeds: Int?) -> StudyPreset {
         var p = self
         if let steps, steps != p.steps {
@@ -200,10 +222,13 @@ public struct StudyPreset: Codable, Equatable, Sendable {
 public struct StudyModel: Equatable, Sendable, Codable {
     /// Position in the study's fixed order (method, then hyperparameter, then seed).
     public var index: Int
+    /// The method's `--methods` name, e.g. `beta-vae`.
     public var method: String
+    /// The swept hyperparameter as `--grid` spells it, e.g. `beta`.
     public var parameter: String
+    /// This model's value of that hyperparameter.
     public var value: Double
-    /// 0..<seeds.
+    /// Which of the plan's seeds this model is, 0..<seeds.
     public var seedIndex: Int
     /// The model's training seed: ``StudyPlan/modelSeed(studySeed:index:)``.
     public var seed: UInt64
@@ -222,13 +247,19 @@ public struct StudyModel: Equatable, Sendable, Codable {
 /// The whole study: what to train and how. Plans compare equal when they describe the same
 /// models with the same settings; sharding and --jobs are not part of a plan.
 public struct StudyPlan: Codable, Equatable, Sendable {
+    /// The ground-truth data set's registry name, e.g. `noisy-dsprites`.
     public var data: String
     /// [C, H, W] of the data set's observations (the models' input).
     public var imageShape: [Int]
+    /// The sweep, one entry per method in the study's order.
     public var grid: [StudyGrid.Entry]
+    /// The seed every model's seed is derived from (``StudyPlan/modelSeed(studySeed:index:)``).
     public var studySeed: UInt64
+    /// The training and scoring settings.
     public var preset: StudyPreset
 
+    /// A plan over `grid`'s entries; ``Study/plan(data:methods:grid:preset:seed:)`` builds one
+    /// from the data set's name and checks the preset.
     public init(data: String, imageShape: [Int], grid: StudyGrid, studySeed: UInt64, preset: StudyPreset) {
         self.data = data
         self.imageShape = imageShape
@@ -270,7 +301,8 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         return out
     }
 
-    /// The architecture every model of the study uses.
+    /// The architecture every model of the study uses: the conv64 pair when the preset asks
+    /// for it and images are 64x64, else the MLP with the preset's widths.
     public var spec: VAESpec {
         let is64 = imageShape.count == 3 && imageShape[1] == 64 && imageShape[2] == 64
         let network: VAESpec.Network = preset.network == "conv64" && is64 ? .conv64 : .mlp
@@ -282,16 +314,21 @@ public struct StudyPlan: Codable, Equatable, Sendable {
 /// `--shard I/N`: this process trains the models whose index is I mod N (0-based I), i.e.
 /// models are dealt round-robin in the study's order.
 public struct StudyShard: Equatable, Sendable, Codable {
+    /// This shard's number, 0..<count.
     public var index: Int
+    /// How many shards the study is dealt into.
     public var count: Int
 
+    /// The single shard `0/1`, which holds every model.
     public static let whole = StudyShard(index: 0, count: 1)
 
+    /// Shard `index` of `count`, unchecked (``StudyShard/init(parsing:)`` validates).
     public init(index: Int, count: Int) {
         self.index = index
         self.count = count
     }
 
+    /// Parses `I/N` (0-based I, e.g. `0/2`); throws unless N >= 1 and 0 <= I < N.
     public init(parsing s: String) throws {
         let parts = s.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
@@ -301,7 +338,9 @@ public struct StudyShard: Equatable, Sendable, Codable {
         self.init(index: i, count: n)
     }
 
+    /// Whether this shard trains `model`: its index mod `count` equals `index`.
     public func contains(_ model: StudyModel) -> Bool { model.index % count == index }
 
+    /// The shard as `--shard` text, `I/N`.
     public var description: String { "\(index)/\(count)" }
 }

@@ -10,6 +10,7 @@ public enum StudyMetrics: Sendable {
 
 /// One model's outcome: its place in the study and its scores (or why it has none).
 public struct StudyRow: Codable, Equatable, Sendable {
+    /// The model of the plan this row belongs to.
     public var model: StudyModel
     /// The six ``StudyMetrics/keys`` plus the metrics' by-products (train accuracies, DCI
     /// completeness and informativeness, explicitness, FactorVAE active dimensions).
@@ -18,6 +19,7 @@ public struct StudyRow: Codable, Equatable, Sendable {
     /// but left out of the statistics.
     public var failure: String?
 
+    /// A row for `model` with its scores, or with the reason it has none.
     public init(model: StudyModel, scores: [String: Double], failure: String? = nil) {
         self.model = model
         self.scores = scores
@@ -54,6 +56,7 @@ public struct StudyRow: Codable, Equatable, Sendable {
 /// try results.write(to: "runs/study")
 /// ```
 public struct StudyResults: Sendable {
+    /// The plan the rows belong to.
     public let plan: StudyPlan
     /// One row per model present, sorted by index.
     public let rows: [StudyRow]

@@ -1,11 +1,12 @@
 /// The Gaussian approximate posterior q(z|x) = N(mean, diag exp(logVariance)) of one batch,
 /// with the encoder's last hidden features (the context of amortised posterior flows).
 public struct GaussianPosterior: Sendable {
-    /// (N, latent)
+    /// The posterior means, (N, latent).
     public let mean: Tensor
-    /// (N, latent)
+    /// The posterior log-variances log sigma^2 (natural log), (N, latent).
     public let logVariance: Tensor
-    /// (N, features): the body's output, before the linear head.
+    /// The encoder body's output before the linear head, (N, features): the context of amortised posterior
+    /// flows.
     public let features: Tensor
 
     /// z = mean + exp(logVariance / 2) * noise: the reparameterisation trick.
@@ -24,12 +25,20 @@ public struct GaussianPosterior: Sendable {
 /// let q = enc(x)          // q.mean, q.logVariance: (N, 32)
 /// ```
 public final class GaussianEncoder: Module {
+    /// The network x (N, ...) -> features (N, ``GaussianEncoder/featureCount``) that feeds the head.
     public let body: any Layer
+    /// The linear layer features -> 2 x latent: the first D outputs are the means, the rest the
+    /// log-variances.
     public let head: Linear
+    /// The latent size D: the width of the posterior mean and log-variance.
     public let latentDimensions: Int
+    /// The width of the body's output: the head's input size and the context size of posterior flows.
     public let featureCount: Int
+    /// Training-mode flag; ``Module/setTraining(_:)`` sets it on the body and head too.
     public var isTraining = true
 
+    /// Wraps `body`, whose output has `features` columns, with a new head Linear(features, 2 x latent);
+    /// `rng` draws only the head's weights.
     public init(body: any Layer, features: Int, latent: Int, rng: inout RandomGenerator) {
         self.body = body
         self.featureCount = features
@@ -37,12 +46,17 @@ public final class GaussianEncoder: Module {
         head = Linear(features, 2 * latent, rng: &rng)
     }
 
+    /// The body's parameters under "body." and the head's weight and bias under "head.".
     public var namedParameters: [(name: String, parameter: Parameter)] {
         prefixed("body", body.namedParameters) + prefixed("head", head.namedParameters)
     }
+    /// The body's buffers (such as BatchNorm statistics) under "body."; the head has none.
     public var namedBuffers: [(name: String, parameter: Parameter)] { prefixed("body", body.namedBuffers) }
+    /// The body and the head, whose training flags follow the encoder's.
     public var children: [Module] { [body, head] }
 
+    /// Encodes a batch x (N, ...) as q(z|x): mean and log-variance (N, latent) and the body's
+    /// features (N, features).
     public func callAsFunction(_ x: Tensor) -> GaussianPosterior {
         let h = body(x)
         let out = head(h)

@@ -12,7 +12,7 @@ import Foundation
 /// aggregate posterior they are biased: MI low (it cannot exceed log n) and the marginal KL
 /// correspondingly high. Their sum equals the Monte Carlo average KL on the same samples
 /// exactly; against the analytic KL the gap is Monte Carlo error, reported as
-/// ``klStandardError``.
+/// ``ELBOSurgery/klStandardError``.
 ///
 /// ```swift
 /// let s = try ELBOSurgery.estimate(model: vae, data: x, rng: &rng)
@@ -23,7 +23,7 @@ public struct ELBOSurgery: Sendable {
     public var reconstruction: Double
     /// I_q[x, z] under the aggregate posterior of the n points; <= log n.
     public var mutualInformation: Double
-    /// KL(q(z) || p(z)).
+    /// The marginal KL(q(z) || p(z)) of the n-point aggregate posterior to the prior.
     public var marginalKL: Double
     /// Mean KL(q(z|x_i) || p(z)): analytic for a standard normal prior, else the sample average.
     public var averageKL: Double
@@ -31,9 +31,13 @@ public struct ELBOSurgery: Sendable {
     public var klStandardError: Double
     /// Mean ELBO = reconstruction - averageKL.
     public var averageELBO: Double { reconstruction - averageKL }
-    /// reconstruction - MI - marginal KL.
+    /// The ELBO reassembled from the surgery terms, reconstruction - MI - marginal KL: equal to
+    /// ``ELBOSurgery/averageELBO`` when the prior is not N(0, I), else within Monte Carlo error of it
+    /// (``ELBOSurgery/klStandardError``).
     public var surgeryELBO: Double { reconstruction - mutualInformation - marginalKL }
+    /// The number n of data points: the size of the aggregate posterior's mixture.
     public var points: Int
+    /// log n in nats: the upper bound on ``ELBOSurgery/mutualInformation``.
     public var logN: Double { Foundation.log(Double(points)) }
 
     /// Estimates the three terms on `data` (n, ...); the model must have a Gaussian posterior

@@ -12,20 +12,28 @@ import Foundation
 /// let dLoss = disc.loss(pass.z, rng: &rng)               // its own step
 /// ```
 public final class FactorDiscriminator: Module {
+    /// The MLP latent -> hidden sizes -> 2, LeakyReLU(0.2) after every hidden layer and linear logits at
+    /// the end.
     public let net: Sequential
+    /// Training-mode flag (the MLP behaves the same in both modes).
     public var isTraining = true
 
+    /// A discriminator on `latent`-dimensional codes with `hidden` layer sizes, initialised from `rng`.
     public init(latent: Int, hidden: [Int], rng: inout RandomGenerator) {
         net = MLP([latent] + hidden + [2], activation: .leakyReLU(0.2), rng: &rng)
     }
 
+    /// The MLP's weights and biases under "net." ("net.0.weight", "net.0.bias", ...).
     public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("net", net.namedParameters) }
+    /// The MLP, whose training flag follows the discriminator's.
     public var children: [Module] { [net] }
 
-    /// (N, 2) logits.
+    /// The two class logits (N, 2) of codes z (N, latent): class 0 for z ~ q(z), class 1 for permuted
+    /// codes.
     public func logits(_ z: Tensor) -> Tensor { net(z) }
 
-    /// mean over the batch of logit_0 - logit_1 = log D(z) / (1 - D(z)): the TC estimate.
+    /// The total-correlation estimate, a scalar: the batch mean of
+    /// logit_0 - logit_1 = log D(z) / (1 - D(z)).
     public func totalCorrelation(_ z: Tensor) -> Tensor {
         let l = logits(z)
         return (l.slice(axis: 1, 0..<1) - l.slice(axis: 1, 1..<2)).mean()

@@ -18,19 +18,24 @@ public enum LikelihoodKind: String, Sendable, CaseIterable {
 /// let img = lik.mean(decoder(z))                   // sigmoid(logits)
 /// ```
 public final class DecoderLikelihood: Module {
+    /// Which distribution p(x|z) is: Bernoulli on logits, or Gaussian with fixed or learned variance.
     public let kind: LikelihoodKind
     /// Fixed log-variance of the `.gaussian` kind.
     public let fixedLogVariance: Float
     /// Learned per-pixel log-variance (`.gaussianLearned`), shape (C*H*W).
     public let logVariance: Parameter?
+    /// Training-mode flag (the likelihood behaves the same in both modes).
     public var isTraining = true
 
+    /// A likelihood of `kind` for observations of `observationShape` (C, H, W): `.gaussian` uses variance
+    /// exp(fixedLogVariance), `.gaussianLearned` starts its per-pixel log-variance at 0.
     public init(_ kind: LikelihoodKind, observationShape: [Int], fixedLogVariance: Float = 0) {
         self.kind = kind
         self.fixedLogVariance = fixedLogVariance
         logVariance = kind == .gaussianLearned ? Parameter(Tensor.zeros([observationShape.reduce(1, *)])) : nil
     }
 
+    /// "log_variance" for `.gaussianLearned`; empty for the other kinds.
     public var namedParameters: [(name: String, parameter: Parameter)] { logVariance.map { [("log_variance", $0)] } ?? [] }
 
     /// log p(x | decoder output) per example, shape (N).

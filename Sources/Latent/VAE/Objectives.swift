@@ -42,6 +42,7 @@ public enum VAEObjective: Equatable, Sendable {
         }
     }
 
+    /// The `--model` names of all objectives, spelled as ``VAEObjective/name``, in declaration order.
     public static let names = ["vae", "beta-vae", "annealed-vae", "beta-tcvae", "factor-vae", "dip-vae-1", "dip-vae-2"]
 
     /// Whether the loss is a mean over the batch of per-example terms, so that the gradient of
@@ -69,7 +70,12 @@ public enum VAEObjective: Equatable, Sendable {
 
     /// The minimised scalar and each term (scalars), for logging.
     public struct Loss: Sendable {
+        /// The scalar to minimise: the reconstruction loss plus the weighted regulariser, per example on
+        /// average.
         public let total: Tensor
+        /// Named scalar terms for logging, in order: "recon", "kl", "elbo", the objective's own
+        /// ("capacity", "tc" or "dip_penalty"), then "loss" (= total). FactorVAE's "discriminator_loss" is
+        /// added by ``VAETrainer``.
         public let terms: [(name: String, value: Tensor)]
     }
 

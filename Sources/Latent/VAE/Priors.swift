@@ -12,12 +12,19 @@ public protocol LatentPrior: Module {
 
 /// p(z) = N(0, I).
 public final class StandardNormalPrior: LatentPrior {
+    /// The latent size D of the samples.
     public let latent: Int
+    /// Training-mode flag (the prior has no mode-dependent state).
     public var isTraining = true
+    /// N(0, I) on `latent` dimensions, without parameters.
     public init(latent: Int) { self.latent = latent }
+    /// Empty: N(0, I) has no parameters.
     public var namedParameters: [(name: String, parameter: Parameter)] { [] }
+    /// Always true, so a Gaussian posterior gets the closed-form KL.
     public var isStandardNormal: Bool { true }
+    /// log N(z; 0, I) summed over the latent dimensions, shape (N).
     public func logProbability(_ z: Tensor) -> Tensor { standardNormalLogDensity(z) }
+    /// n draws from N(0, I) using `rng`, shape (n, latent).
     public func sample(_ n: Int, rng: inout RandomGenerator) -> Tensor { rng.normal([n, latent]) }
 }
 
@@ -43,9 +50,12 @@ public final class StandardNormalPrior: LatentPrior {
 public final class FlowPrior: LatentPrior {
     /// Density direction z -> epsilon.
     public let flow: any Flow
+    /// The latent size D (the flow's feature count).
     public let latent: Int
+    /// Training-mode flag; ``Module/setTraining(_:)`` sets it on the flow too.
     public var isTraining = true
 
+    /// A prior on `latent` dimensions whose `flow` maps z to standard normal noise (its density direction).
     public init(flow: any Flow, latent: Int) {
         self.flow = flow
         self.latent = latent
@@ -58,15 +68,20 @@ public final class FlowPrior: LatentPrior {
         }), latent: latent)
     }
 
+    /// The flow's parameters under "flow.".
     public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("flow", flow.namedParameters) }
+    /// The flow, whose training flag follows the prior's.
     public var children: [Module] { [flow] }
+    /// Always false: the VAE then estimates the KL at the sample, log q - log p.
     public var isStandardNormal: Bool { false }
 
+    /// log N(f(z); 0, I) + log|det df/dz| per example, shape (N): one pass per MAF block.
     public func logProbability(_ z: Tensor) -> Tensor {
         let (eps, logDet) = flow.forward(z, context: nil)
         return standardNormalLogDensity(eps) + logDet
     }
 
+    /// n draws f^-1(epsilon) with epsilon ~ N(0, I) from `rng`, shape (n, latent): D passes per MAF block.
     public func sample(_ n: Int, rng: inout RandomGenerator) -> Tensor {
         flow.inverse(rng.normal([n, latent]), context: nil).output
     }
@@ -74,9 +89,12 @@ public final class FlowPrior: LatentPrior {
 
 /// Which prior a VAE uses, spelled as on the command line: `normal` or `maf:K`.
 public enum PriorKind: Equatable, Sendable, CustomStringConvertible {
+    /// The standard normal prior N(0, I), a ``StandardNormalPrior``.
     case normal
+    /// A ``FlowPrior`` of K MAF blocks, built by ``FlowPrior/maf(latent:blocks:hidden:rng:)``.
     case maf(Int)
 
+    /// Parses the command-line spelling `normal` or `maf:K` (K >= 1); throws ``LatentError`` otherwise.
     public init(parsing s: String) throws {
         if s == "normal" { self = .normal; return }
         let parts = s.split(separator: ":")
@@ -84,6 +102,7 @@ public enum PriorKind: Equatable, Sendable, CustomStringConvertible {
         throw LatentError("prior '\(s)' is not one of normal, maf:K (K >= 1)")
     }
 
+    /// The command-line spelling (`normal`, `maf:K`) that ``PriorKind/init(parsing:)`` reads back.
     public var description: String {
         switch self {
         case .normal: "normal"

@@ -15,13 +15,22 @@ import Foundation
 /// backward(loss, to: vae.parameters)
 /// ```
 public final class VAE: Module {
+    /// The Gaussian encoder x -> q(z_0|x).
     public let encoder: GaussianEncoder
+    /// The network z (N, latent) -> decoder output (N, C, H, W): the parameters of p(x|z), such as
+    /// Bernoulli logits.
     public let decoder: any Layer
+    /// p(x|z) given the decoder output: the reconstruction log-probability and the mean image.
     public let likelihood: DecoderLikelihood
+    /// Flow steps z_0 -> z_K on the Gaussian sample; nil for a plain Gaussian posterior.
     public let posteriorFlow: (any PosteriorFlow)?
+    /// The prior p(z); N(0, I) unless another was given at init.
     public let prior: any LatentPrior
+    /// Training-mode flag; ``Module/setTraining(_:)`` sets it on every part.
     public var isTraining = true
 
+    /// Assembles a VAE from its parts; a nil `prior` means a ``StandardNormalPrior`` of the encoder's
+    /// latent size.
     public init(encoder: GaussianEncoder, decoder: any Layer, likelihood: DecoderLikelihood,
                 posteriorFlow: (any PosteriorFlow)? = nil, prior: (any LatentPrior)? = nil) {
         self.encoder = encoder
@@ -31,16 +40,20 @@ public final class VAE: Module {
         self.prior = prior ?? StandardNormalPrior(latent: encoder.latentDimensions)
     }
 
+    /// The latent size D, taken from the encoder.
     public var latentDimensions: Int { encoder.latentDimensions }
 
+    /// All parameters, under "encoder.", "decoder.", "likelihood.", "posterior." and "prior.".
     public var namedParameters: [(name: String, parameter: Parameter)] {
         prefixed("encoder", encoder.namedParameters) + prefixed("decoder", decoder.namedParameters)
             + prefixed("likelihood", likelihood.namedParameters)
             + prefixed("posterior", posteriorFlow?.namedParameters ?? []) + prefixed("prior", prior.namedParameters)
     }
+    /// The encoder's and decoder's buffers (such as BatchNorm statistics), under "encoder." and "decoder.".
     public var namedBuffers: [(name: String, parameter: Parameter)] {
         prefixed("encoder", encoder.namedBuffers) + prefixed("decoder", decoder.namedBuffers)
     }
+    /// Encoder, decoder, likelihood, prior and the posterior flow if any.
     public var children: [Module] { [encoder, decoder, likelihood, prior] + (posteriorFlow.map { [$0] } ?? []) }
 
     /// Whether the KL term is computed in closed form.
@@ -66,7 +79,9 @@ public final class VAE: Module {
         public var elbo: Tensor { reconstruction - kl }
         /// The importance log-weight log p(x, z) - log q(z|x) at the sample, (N).
         public var logWeight: Tensor { reconstruction + logPrior - logPosterior }
+        /// The encoder means of q(z_0|x), (N, latent).
         public var mean: Tensor { posterior.mean }
+        /// The encoder log-variances of q(z_0|x), (N, latent).
         public var logVariance: Tensor { posterior.logVariance }
     }
 

@@ -8,15 +8,22 @@ import Foundation
 /// let x = data.batch(step: 0, rng: &rng)      // (64, 1, 16, 16)
 /// ```
 public final class VAEData {
+    /// The data set's registry name, as given at init (such as "shapes-tiny" or "fashion-mnist").
     public let name: String
+    /// The shape of one image, (C, H, W).
     public let observationShape: [Int]
+    /// The ground-truth data set with its factors of variation; nil for image sets.
     public let groundTruth: (any GroundTruthDataset)?
+    /// The shuffling, encoding batcher of an image set; nil for ground-truth sets.
     public let batcher: ImageBatcher?
+    /// Images per training batch as requested; an image set's batcher uses at most the set's size.
     public let batchSize: Int
     private var cachedEpoch = -1
     private var cachedIndices: [[Int]] = []
 
-    /// `encoding` applies to image sets only (ground-truth sets are used as rendered).
+    /// Loads the registry data set `name`: a ground-truth set, or an image set batched with `encoding` and
+    /// `seed`; throws for 2-D point sets and for `raw8bit` encoding. `encoding` applies to image sets only
+    /// (ground-truth sets are used as rendered).
     public init(name: String, batchSize: Int, encoding: PixelEncoding = .dynamicBinarized, seed: UInt64) throws {
         self.name = name
         self.batchSize = batchSize
@@ -49,7 +56,9 @@ public final class VAEData {
         ])
     }
 
-    /// The training batch of step `step` (0-based).
+    /// The training batch of step `step` (0-based), (batchSize, C, H, W) (fewer rows only for an image set
+    /// smaller than a batch): fresh uniformly sampled factors for a ground-truth set (`step` unused), else
+    /// batch `step % batchesPerEpoch` of epoch `step / batchesPerEpoch`.
     public func batch(step: Int, rng: inout RandomGenerator) -> Tensor {
         if let g = groundTruth {
             return g.observations(fromFactors: g.sampleFactors(batchSize, rng: &rng), rng: &rng)

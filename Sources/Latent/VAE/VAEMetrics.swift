@@ -16,7 +16,8 @@ public enum VAEMetrics: Sendable {
         return try scores(model: model, dataset: dataset, trainSize: trainSize, testSize: testSize, bins: bins, seed: seed)
     }
 
-    /// The same for a model in memory.
+    /// The same scores for a model in memory, on `trainSize` / `testSize` points sampled from `dataset`
+    /// with `seed`.
     public static func scores(model: VAE, dataset: any GroundTruthDataset, trainSize: Int, testSize: Int, bins: Int = 20,
                               seed: UInt64 = 0) throws -> [(key: String, value: Double)] {
         var rng = RandomGenerator(seed: seed, stream: 0x4D45_5452)

@@ -54,7 +54,8 @@ public enum VAEPictures: Sendable {
         return withoutGradients { model.decode(Tensor(shape: [d * steps, d], scalars: codes)) }
     }
 
-    /// One row per latent, one column per value; rows of several examples are stacked.
+    /// A grid of ``VAEPictures/traversal(_:_:range:steps:)`` for every example of `x`: one row per latent,
+    /// one column per value, the examples' rows stacked.
     public static func traversalGrid(_ model: VAE, _ x: Tensor, range: ClosedRange<Float> = -2.5...2.5, steps: Int = 9, scale: Int = 2) -> RGBImage {
         let parts = (0..<x.shape[0]).map { traversal(model, x.slice(axis: 0, $0..<($0 + 1)), range: range, steps: steps) }
         return RGBImage.grid(concatenate(parts, axis: 0).clamped(min: 0, max: 1), columns: steps, scale: scale)
@@ -67,17 +68,22 @@ public enum VAEPictures: Sendable {
 /// A `reader` turns each traversed image (C*H*W values) into factor estimates (one number per
 /// factor, on comparable scales). For latent d, c_f sums |change of factor f| over consecutive
 /// traversal steps and examples. A latent is active when its mean KL(q(z_d|x) || N(0, 1)) on
-/// `data` exceeds `activeKL` nats. Its concentration is max_f c_f / sum_f c_f (1 when one
-/// factor changes alone); the report averages it over active latents.
+/// `data` exceeds `activeKL` nats and some factor estimate changes along its traversals. Its
+/// concentration is max_f c_f / sum_f c_f (1 when one factor changes alone); the report
+/// averages it over active latents.
 public struct TraversalFactorReport: Sendable {
     /// Per latent: summed change of each factor estimate.
     public var changes: [[Double]]
     /// Per latent: mean KL to N(0, 1) on the data (nats).
     public var klPerDimension: [Double]
+    /// Per latent: whether it is active (mean KL above `activeKL` and a nonzero summed change).
     public var active: [Bool]
     /// Mean concentration over active latents (0 when none is active).
     public var meanConcentration: Double
 
+    /// Measures the report: per-latent KLs on all of `data` (N, C, H, W) in one pass, and traversals of
+    /// `steps` values in `range` around the encoder means of `examples` examples drawn from `data` with
+    /// `rng` (with replacement), each image read by `reader`.
     public static func measure(model: VAE, data: Tensor, examples: Int = 8, range: ClosedRange<Float> = -2...2, steps: Int = 11,
                                activeKL: Double = 0.1, rng: inout RandomGenerator, reader: ([Float]) -> [Double]) -> TraversalFactorReport {
         let d = model.latentDimensions

@@ -30,7 +30,9 @@ public enum VAERun: Sendable {
         }
     }
 
-    /// A run config: kind = the objective's name, architecture = the spec, the data's preprocessing.
+    /// A run config for `objective` on `data`: model kind = the objective's name, architecture = `spec`,
+    /// hyperparameters lr, batchSize, steps, checkpointEvery and the objective's own, and the data's
+    /// preprocessing.
     public static func config(objective: VAEObjective, spec: VAESpec, data: VAEData, steps: Int, batchSize: Int, learningRate: Double,
                               seed: UInt64, command: String = "", checkpointEvery: Int = 1000) -> RunConfig {
         var h: [String: JSONValue] = ["lr": .number(learningRate), "batchSize": .number(Double(batchSize)), "steps": .number(Double(steps)),
@@ -158,7 +160,9 @@ public enum VAERun: Sendable {
         return (run, trainer)
     }
 
-    /// reconstructions.png, samples.png, traversal.png and loss.png under DIR/images.
+    /// Writes reconstructions.png (16 evaluation points), samples.png (64 prior draws), traversal.png (3
+    /// examples) and, once the log has two rows, loss.png under the run's images/ folder; leaves the model
+    /// in evaluation mode.
     public static func writePictures(model: VAE, data: VAEData, run: RunDirectory, seed: UInt64) throws {
         model.setTraining(false)
         let (x, _) = try data.evaluationSet(16, seed: seed)
@@ -190,7 +194,9 @@ public enum VAERun: Sendable {
 
     /// What `latent eval` prints for a VAE run.
     public struct Evaluation: Sendable {
+        /// The number of held-out points evaluated (at most the requested n: an image set may have fewer).
         public var points: Int
+        /// The number k of importance samples in the IWAE bound.
         public var importanceSamples: Int
         /// Mean ELBO per example (nats).
         public var elbo: Double

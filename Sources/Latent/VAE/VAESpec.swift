@@ -8,25 +8,35 @@ import Foundation
 /// let vae = VAE.make(spec, rng: &rng)
 /// ```
 public struct VAESpec: Equatable, Sendable {
+    /// The encoder/decoder pair a spec builds; the raw value is stored as "network" in the architecture
+    /// JSON.
     public enum Network: String, Sendable {
         /// MLP encoder/decoder with `hidden` sizes (decoder mirrored).
         case mlp
         /// disentanglement_lib's convolutional pair (64x64 inputs only).
         case conv64
     }
+    /// The shape of one observation, (C, H, W).
     public var inputShape: [Int]
+    /// The latent size D.
     public var latent: Int
+    /// Which encoder/decoder pair ``VAE/make(_:rng:)`` builds.
     public var network: Network
     /// Encoder hidden sizes for `.mlp`; the decoder uses them reversed.
     public var hidden: [Int]
+    /// The decoder's distribution p(x|z).
     public var likelihood: LikelihoodKind
+    /// The approximate posterior: the Gaussian alone, or with planar or IAF steps.
     public var posterior: PosteriorKind
+    /// The prior p(z): standard normal or a MAF.
     public var prior: PriorKind
     /// MADE hidden units of IAF posterior blocks and MAF prior blocks.
     public var flowHidden: Int
     /// FactorVAE discriminator hidden sizes (6 x 1000 in the study).
     public var discriminatorHidden: [Int]
 
+    /// A spec; the defaults are an MLP with hidden sizes [256, 256], a Bernoulli likelihood, a Gaussian
+    /// posterior, a standard normal prior, 64 flow hidden units and a 6 x 1000 discriminator.
     public init(inputShape: [Int], latent: Int, network: Network = .mlp, hidden: [Int] = [256, 256],
                 likelihood: LikelihoodKind = .bernoulli, posterior: PosteriorKind = .gaussian, prior: PriorKind = .normal,
                 flowHidden: Int = 64, discriminatorHidden: [Int] = Array(repeating: 1000, count: 6)) {
@@ -41,7 +51,8 @@ public struct VAESpec: Equatable, Sendable {
         self.discriminatorHidden = discriminatorHidden
     }
 
-    /// As JSON for `model.architecture`.
+    /// The spec as the JSON object stored as `model.architecture` in config.json;
+    /// ``VAESpec/init(architecture:)`` reads it back.
     public var architecture: [String: JSONValue] {
         ["inputShape": .array(inputShape.map { .number(Double($0)) }), "latent": .number(Double(latent)),
          "network": .string(network.rawValue), "hidden": .array(hidden.map { .number(Double($0)) }),

@@ -8,10 +8,15 @@ import Foundation
 /// for _ in 0..<1000 { let terms = try trainer.step(batch(), rng: &rng) }
 /// ```
 public final class VAETrainer {
+    /// The VAE being trained, updated in place.
     public let model: VAE
+    /// The objective whose ``VAEObjective/loss(_:step:discriminator:datasetSize:)`` each step minimises.
     public let objective: VAEObjective
+    /// Adam over all of the model's parameters, at the learning rate given at init.
     public let optimizer: Adam
+    /// FactorVAE's discriminator, trained alongside the VAE; nil for the other objectives.
     public let discriminator: FactorDiscriminator?
+    /// Adam (betas 0.5 / 0.9) on the discriminator's parameters; nil without a discriminator.
     public let discriminatorOptimizer: Adam?
     /// Data set size for beta-TCVAE's minibatch-weighted-sampling constant.
     public var datasetSize: Int?
@@ -26,6 +31,9 @@ public final class VAETrainer {
     /// by their global means). ``DataParallel`` averages the gradients across processes here.
     public var gradientHook: ((_ parameters: [Parameter], _ rows: Range<Int>, _ batchSize: Int, _ values: inout [String: Double]) -> Void)?
 
+    /// A trainer with Adam at `learningRate` on the model; for ``VAEObjective/factorVAE(gamma:)`` also a
+    /// discriminator with `discriminatorHidden` sizes, drawn from `rng`, and its own Adam at
+    /// `discriminatorLearningRate`.
     public init(model: VAE, objective: VAEObjective, learningRate: Float, discriminatorHidden: [Int] = Array(repeating: 1000, count: 6),
                 discriminatorLearningRate: Float = 1e-4, datasetSize: Int? = nil, rng: inout RandomGenerator) {
         self.model = model
@@ -45,7 +53,8 @@ public final class VAETrainer {
     /// Column names of the training log, in order (without "step").
     public var termNames: [String] { ["recon", "kl", "elbo", "loss"] + objective.extraTermNames }
 
-    /// Parameters saved in checkpoints: the VAE's, then the discriminator's under "discriminator.".
+    /// Named state (parameters and buffers) saved in checkpoints: the VAE's, then the discriminator's under
+    /// "discriminator.".
     public var checkpointParameters: [(name: String, parameter: Parameter)] {
         model.namedState + prefixed("discriminator", discriminator?.namedState ?? [])
     }
@@ -55,7 +64,7 @@ public final class VAETrainer {
         OptimizerGroup([(optimizer, model.parameters.count)] + (discriminatorOptimizer.map { [($0, $0.parameters.count)] } ?? []))
     }
 
-    /// One step on batch `x`; returns each term's value (names as ``termNames``). Throws before
+    /// One step on batch `x`; returns each term's value (names as ``VAETrainer/termNames``). Throws before
     /// updating anything if a loss is not finite.
     @discardableResult
     public func step(_ x: Tensor, rng: inout RandomGenerator) throws -> [String: Double] {
