@@ -56,6 +56,10 @@ test: build
 	@echo "== latent train gan / gan theory / twosample / demo likelihood (smoke) =="
 	$(BIN)/latent train gan --data 8gaussians --steps 200 --sample-every 100 --out .build/gan-smoke --overwrite
 	test -s .build/gan-smoke/checkpoint.safetensors && test -s .build/gan-smoke/images/losses.png
+	$(BIN)/latent train gan --data 8gaussians --steps 60 --penalty r1:10 --sample-every 60 --out .build/gan-smoke-r1 --overwrite > /dev/null
+	head -1 .build/gan-smoke-r1/log.csv | grep -q penalty
+	$(BIN)/latent train gan --data 8gaussians --steps 20 --loss wasserstein --penalty gp:10 --sample-every 20 --out .build/gan-smoke-gp --overwrite > /dev/null
+	! $(BIN)/latent train gan --data 8gaussians --penalty r1:oops --out .build/gan-smoke-bad 2>/dev/null
 	$(BIN)/latent gan theory --steps 100 > /dev/null
 	$(BIN)/latent data export 8gaussians --n 200 --out .build/gan-smoke/a --seed 1 > /dev/null
 	$(BIN)/latent data export 8gaussians --n 200 --out .build/gan-smoke/b --seed 2 > /dev/null

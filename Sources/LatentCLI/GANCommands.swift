@@ -71,16 +71,18 @@ func toyPicture(real: Tensor, fake: Tensor, title: String) -> RGBImage {
 struct TrainGAN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan",
-        abstract: "Train a GAN (minimax or non-saturating loss; MLP or DCGAN pair) with logs, plots, sample grids and checkpoints.",
+        abstract: "Train a GAN (minimax, non-saturating or Wasserstein loss, optional R1 or WGAN-GP penalty; MLP or DCGAN pair) with logs, plots, sample grids and checkpoints.",
         discussion: """
-        Writes DIR/config.json, DIR/log.csv (step, both losses, D(x) and D(G(z)) every step), \
+        Writes DIR/config.json, DIR/log.csv (step, both losses, D(x) and D(G(z)), and the penalty when there is one, every step), \
         DIR/images/losses.png and d_outputs.png, DIR/images/samples_stepN.png every --sample-every steps, \
         DIR/checkpoint.safetensors every --checkpoint-every steps and DIR/state.json. A diverged (NaN), \
         saturated or collapsed run stops with a message and exit code 2, keeping the last good checkpoint.
         """)
 
-    @Option(help: "Generator objective: minimax or non-saturating.")
+    @Option(help: "Objective: minimax, non-saturating, or wasserstein (a WGAN critic; use it with --penalty gp:LAMBDA).")
     var loss: String = "non-saturating"
+    @Option(help: "Gradient penalty on the discriminator: none, r1:GAMMA (Mescheder et al. 2018) or gp:LAMBDA (WGAN-GP, Gulrajani et al. 2017). Needs --arch mlp (BatchNorm has no second derivative).")
+    var penalty: String = "none"
     @Option(help: "Architecture: mlp or dcgan (dcgan needs 28x28 or 64x64 images).")
     var arch: String = "mlp"
     @Option(help: "Data set: 8gaussians (and the other 2-D toys), fashion-mnist, dsprites, shapes-tiny, idx:PATH.")
@@ -89,16 +91,16 @@ struct TrainGAN: ParsableCommand {
     var steps: Int?
     @Option(help: "Batch size (default 256 for 2-D toys, 64 for images).")
     var batchSize: Int?
-    @Option(help: "Discriminator steps per generator step (k).")
-    var k: Int = 1
-    @Option(help: "Learning rate of both players (Adam).")
-    var lr: Float = 2e-4
+    @Option(help: "Discriminator steps per generator step (k; default 1, 5 with --loss wasserstein as in WGAN-GP).")
+    var k: Int?
+    @Option(help: "Learning rate of both players (Adam; default 2e-4, 1e-4 with --loss wasserstein).")
+    var lr: Float?
     @Option(name: .customLong("lr-d"), help: "Discriminator learning rate, if different.")
     var lrD: Float?
-    @Option(help: "Adam beta1.")
-    var beta1: Float = 0.5
-    @Option(help: "Adam beta2.")
-    var beta2: Float = 0.999
+    @Option(help: "Adam beta1 (default 0.5, 0 with --loss wasserstein).")
+    var beta1: Float?
+    @Option(help: "Adam beta2 (default 0.999, 0.9 with --loss wasserstein).")
+    var beta2: Float?
     @Option(help: "Latent dimension (default 8 for 2-D toys, 64 for 28x28, 100 for 64x64).")
     var latent: Int?
     @Option(help: "Hidden width of the MLP pair on 2-D toys (three hidden layers).")
@@ -123,9 +125,23 @@ struct TrainGAN: ParsableCommand {
     func run() throws {
         if let threads { RuntimeInfo.setThreads(threads) }
         guard let lossKind = GANLoss(rawValue: loss) else {
-            throw ValidationError("--loss must be minimax or non-saturating, got '\(loss)'")
+            throw ValidationError("--loss must be minimax, non-saturating or wasserstein, got '\(loss)'")
         }
         guard ["mlp", "dcgan"].contains(arch) else { throw ValidationError("--arch must be mlp or dcgan, got '\(arch)'") }
+        let penaltyKind: GANPenalty
+        do { penaltyKind = try GANPenalty(parsing: penalty) } catch { throw ValidationError("\(error)") }
+        if penaltyKind != .none && arch == "dcgan" {
+            throw ValidationError("--penalty \(penalty) needs a discriminator with second derivatives; the DCGAN one has BatchNorm, which has none: use --arch mlp")
+        }
+        // WGAN-GP's published settings (Gulrajani et al. 2017, Algorithm 1) when the objective is Wasserstein.
+        let wasserstein = lossKind == .wasserstein
+        let k = self.k ?? (wasserstein ? 5 : 1)
+        let lr = self.lr ?? (wasserstein ? 1e-4 : 2e-4)
+        let beta1 = self.beta1 ?? (wasserstein ? 0 : 0.5)
+        let beta2 = self.beta2 ?? (wasserstein ? 0.9 : 0.999)
+        if wasserstein, case .none = penaltyKind {
+            FileHandle.standardError.write(Data("latent train gan: note: a Wasserstein critic without --penalty gp:LAMBDA has no Lipschitz constraint; its outputs can grow without bound\n".utf8))
+        }
         let source = try GANData.named(data)
         let steps = self.steps ?? (source.isToy ? 10000 : 5000)
         guard steps > 0, k > 0, sampleEvery > 0, checkpointEvery > 0 else { throw ValidationError("--steps, --k, --sample-every and --checkpoint-every must be positive") }
@@ -173,12 +189,16 @@ struct TrainGAN: ParsableCommand {
             return flatten ? x.reshaped([n, -1]) : x
         }
 
+        var hyperparameters: [String: JSONValue] = [
+            "loss": .string(lossKind.rawValue), "steps": .number(Double(steps)), "batchSize": .number(Double(batch)),
+            "k": .number(Double(k)), "lr": .number(Double(lr)), "lrD": .number(Double(lrD ?? lr)),
+            "beta1": .number(Double(beta1)), "beta2": .number(Double(beta2))]
+        // Written only when set, so that runs from before penalties existed still resume.
+        if penaltyKind != .none { hyperparameters["penalty"] = .string(penaltyKind.description) }
         let config = RunConfig(
             command: CommandLine.arguments.joined(separator: " "),
             model: .init(kind: "gan", architecture: architecture),
-            hyperparameters: ["loss": .string(lossKind.rawValue), "steps": .number(Double(steps)), "batchSize": .number(Double(batch)),
-                              "k": .number(Double(k)), "lr": .number(Double(lr)), "lrD": .number(Double(lrD ?? lr)),
-                              "beta1": .number(Double(beta1)), "beta2": .number(Double(beta2))],
+            hyperparameters: hyperparameters,
             data: .init(name: data, preprocessing: source.isToy ? [:] : ["scaling": "[-1, 1] (x * 2 - 1)"]),
             seed: seed)
         let resuming = resume && ((try? RunDirectory.open(out))?.hasCheckpoint ?? false)
@@ -194,10 +214,13 @@ struct TrainGAN: ParsableCommand {
         } else {
             run = try RunDirectory.create(out, config: config, overwrite: overwrite || resume)
         }
-        let log = try CSVLog(path: run.logPath, columns: ["step", "loss_d", "loss_g", "d_real", "d_fake", "real_spread", "fake_spread", "steps_per_sec"])
-        let trainer = GANTrainer(gan: gan, loss: lossKind, discriminatorSteps: k, learningRate: lr, discriminatorLearningRate: lrD,
-                                 beta1: beta1, beta2: beta2)
+        let penaltyColumn = penaltyKind == .none ? [] : ["penalty"]
+        let log = try CSVLog(path: run.logPath, columns: ["step", "loss_d", "loss_g", "d_real", "d_fake", "real_spread", "fake_spread"]
+                             + penaltyColumn + ["steps_per_sec"])
+        let trainer = GANTrainer(gan: gan, loss: lossKind, penalty: penaltyKind, discriminatorSteps: k, learningRate: lr,
+                                 discriminatorLearningRate: lrD, beta1: beta1, beta2: beta2)
         var monitor = GANMonitor(patience: patience)
+        monitor.checksSaturation = lossKind.hasProbabilisticDiscriminator
         var dataRng = rng.forked(stream: 1)
         var fixedRng = rng.forked(stream: 2)
         let fixedZ = gan.latents(source.isToy ? 2000 : 64, rng: &fixedRng)
@@ -226,8 +249,9 @@ struct TrainGAN: ParsableCommand {
             let steps = history.map { $0[0] }
             try Plot.lines(title: "GAN losses (\(lossKind.rawValue))", series: [("loss D", steps, history.map { $0[1] }), ("loss G", steps, history.map { $0[2] })],
                            yLabel: "loss").writePNG(run.imagePath("losses.png"))
-            try Plot.lines(title: "discriminator outputs", series: [("D(x)", steps, history.map { $0[3] }), ("D(G(z))", steps, history.map { $0[4] })],
-                           yLabel: "mean D").writePNG(run.imagePath("d_outputs.png"))
+            try Plot.lines(title: wasserstein ? "critic outputs" : "discriminator outputs",
+                           series: [("D(x)", steps, history.map { $0[3] }), ("D(G(z))", steps, history.map { $0[4] })],
+                           yLabel: wasserstein ? "mean critic value" : "mean D").writePNG(run.imagePath("d_outputs.png"))
         }
         func writeSamples(_ name: String, step: Int) throws {
             let fake = withoutGradients { gan.generator(fixedZ) }
@@ -239,7 +263,7 @@ struct TrainGAN: ParsableCommand {
             }
         }
 
-        print("latent train gan: \(data), \(arch), \(lossKind.rawValue) loss, k = \(k), batch \(batch), \(steps) steps -> \(out)")
+        print("latent train gan: \(data), \(arch), \(lossKind.rawValue) loss, penalty \(penaltyKind), k = \(k), batch \(batch), \(steps) steps -> \(out)")
         print("generator \(gan.generator.parameterCount) parameters, discriminator \(gan.discriminator.parameterCount)")
         if start == 0 { try writeSamples("samples_step0.png", step: 0) }
         let bar = ProgressBar(label: "train gan", total: steps)
@@ -254,7 +278,7 @@ struct TrainGAN: ParsableCommand {
             }
             let s = trainer.step(real: { realBatch(batch, &dataRng) }, rng: &rng)
             let row = [Double(t), Double(s.discriminatorLoss), Double(s.generatorLoss), Double(s.dReal), Double(s.dFake),
-                       Double(s.realSpread), Double(s.fakeSpread), bar.rate]
+                       Double(s.realSpread), Double(s.fakeSpread)] + (penaltyKind == .none ? [] : [Double(s.penalty)]) + [bar.rate]
             history.append(row)
             try log.append(row)
             if let problem = monitor.observe(s, step: t) {

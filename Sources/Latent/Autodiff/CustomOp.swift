@@ -1,11 +1,13 @@
-/// A differentiable op from a forward and a backward rule, as PyTorch's
-/// `torch.autograd.Function` or mlx's custom functions.
+/// Runs `forward` on `inputs` and returns its result as one differentiable op
+/// whose gradient rule is `backward`, as PyTorch's `torch.autograd.Function`
+/// or mlx's custom functions.
 ///
 /// `forward` receives the inputs detached and records nothing: it may use any
 /// ops or read and write elements directly. `backward` receives the gradient
-/// of the loss with respect to the output and the original inputs, and
-/// returns one gradient per input, of that input's shape (nil for an input
-/// that needs none). The op appears in error messages under `name`.
+/// of the loss with respect to the output, the original inputs and the output;
+/// it returns one gradient per input, of that input's shape (nil for an input
+/// that needs none). The result is tracked when any input is (and recording
+/// is on). The op appears in error messages under `name`.
 ///
 /// Second derivatives (``gradients(of:wrt:createGraph:)`` with
 /// `createGraph: true`) pass through the op only when

@@ -3,23 +3,26 @@ import Foundation
 /// The outcome of ``gradientCheck(_:step:tolerance:_:)``: the worst
 /// disagreement between the tape's gradient and central finite differences.
 public struct GradientCheckResult: Sendable, CustomStringConvertible {
-    /// The largest |analytic - numeric| / max(1, |numeric|) over every checked entry.
+    /// The largest |analytic - numeric| / max(1, |numeric|) over every checked
+    /// element or direction (a NaN error counts as infinity).
     public let maxError: Double
     /// Which entry or direction gave `maxError`, with both values.
     public let worst: String
     /// The tolerance the check was run with.
     public let tolerance: Double
-    /// Whether `maxError` is within `tolerance`.
+    /// Whether `maxError` is within `tolerance` (`maxError <= tolerance`).
     public var passed: Bool { maxError <= tolerance }
 
+    /// A one-line report: passed or failed, `maxError`, `tolerance` and `worst`.
     public var description: String {
         "gradient check \(passed ? "passed" : "failed"): max error \(String(format: "%.2e", maxError)) "
             + "(tolerance \(tolerance)) at \(worst)"
     }
 }
 
-/// Compares the gradients the tape computes for `f` with central finite
-/// differences, as `torch.autograd.gradcheck`.
+/// Compares the gradients the tape computes for `f` at `inputs` with central
+/// finite differences, as `torch.autograd.gradcheck`, and returns the worst
+/// disagreement.
 ///
 /// The output is reduced to a scalar through a fixed random projection u
 /// (loss = sum(f(x) * u)), so every output entry counts. Inputs of up to 64
@@ -42,8 +45,10 @@ public func gradientCheck(_ inputs: [Tensor], step: Float = 1e-3, tolerance: Dou
     let analytic = gradients(of: (y * u).sum(), wrt: tracked)
     let weights = u.scalars
 
+    // The perturbed inputs are untracked, so f records nothing on them; it may
+    // still take gradients of its own (a gradient penalty does).
     func objective(_ xs: [Tensor]) -> Double {
-        withoutGradients { zip(f(xs).elements, weights).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } }
+        zip(f(xs).elements, weights).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
     func probe(_ i: Int, _ direction: Tensor) -> Double {
         var plus = inputs.map { $0.detached() }, minus = plus

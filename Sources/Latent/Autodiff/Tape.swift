@@ -28,13 +28,15 @@ final class TapeNode: @unchecked Sendable {
     }
 }
 
-/// Whether ops record the tape. Task-local, so parallel tests and evaluation in
+/// The tape's recording state: whether ops record, and whether a backward pass
+/// is itself being recorded. Task-local, so parallel tests and evaluation in
 /// one task do not affect training in another.
 public enum GradientMode: Sendable {
     @TaskLocal static var isRecording = true
     @TaskLocal static var creatingGraph = false
 
-    /// True when ops currently record their inputs for differentiation.
+    /// True when ops record their results on the tape (the default; an op records
+    /// only when an input is tracked); false inside ``withoutGradients(_:)``.
     public static var isEnabled: Bool { isRecording }
 
     /// True while a backward pass records its own tape
@@ -44,7 +46,8 @@ public enum GradientMode: Sendable {
     public static var isCreatingGraph: Bool { creatingGraph }
 }
 
-/// Runs `body` without recording a tape (evaluation, sampling, metrics).
+/// Runs `body` with tape recording off and returns its result: ops inside it
+/// record nothing and return untracked tensors (evaluation, sampling, metrics).
 ///
 /// ```swift
 /// let samples = withoutGradients { flow.sample(1000, rng: &rng) }
@@ -54,7 +57,8 @@ public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 extension Tensor {
-    /// The same values as a leaf of the tape: gradients can be asked for it.
+    /// The same values (storage shared) as a new leaf of the tape: gradients can
+    /// be asked for it, and none flows back past it.
     ///
     /// ```swift
     /// let w = Tensor.ones([3]).tracked()
@@ -97,7 +101,8 @@ extension TapeNode {
     static let constant = TapeNode(shape: [], parents: [], backward: nil)
 }
 
-/// Gradients of the scalar `loss` with respect to each tensor in `wrt`.
+/// Gradients of the one-element `loss` with respect to each tensor in `wrt`,
+/// each of that tensor's shape.
 ///
 /// Each tensor in `wrt` must be tracked (``Tensor/tracked()`` or a
 /// ``Parameter``'s `value`). A tensor the loss does not depend on gets zeros.
@@ -108,9 +113,11 @@ extension TapeNode {
 /// With `createGraph: true` the backward pass is itself recorded, as PyTorch's
 /// `create_graph=True`: the gradients are tracked tensors, and a loss built
 /// from them (a gradient penalty) can be differentiated again. Linear layers,
-/// `matmul`, convolutions, activations, element-wise arithmetic, reductions
-/// and layout ops support this; any other op on the path stops with a message
-/// naming it.
+/// `matmul`, convolutions, activations, element-wise arithmetic and math,
+/// reductions, softmax, layout ops (not `gathering(rows:)`) and custom ops
+/// declared `backwardIsDifferentiable` support this; any other op on the path
+/// (such as `covariance`, the normal CDFs or `pow` of two tensors) stops with a
+/// message naming it.
 ///
 /// ```swift
 /// let x = real.tracked()

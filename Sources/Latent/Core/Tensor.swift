@@ -2,7 +2,7 @@
 ///
 /// Copies are cheap: storage is shared until one copy mutates it. Tensors that
 /// take part in differentiation carry a node of the autodiff tape (see
-/// ``gradients(of:wrt:)`` and ``Tensor/tracked()``).
+/// ``gradients(of:wrt:createGraph:)`` and ``Tensor/tracked()``).
 ///
 /// ```swift
 /// let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
@@ -24,7 +24,8 @@ public struct Tensor: Sendable {
         self.node = node
     }
 
-    /// A tensor of the given shape filled with `scalars` (row-major).
+    /// A tensor of the given shape filled with `scalars` in row-major order; stops
+    /// unless `scalars.count` is the product of `shape`.
     public init(shape: [Int], scalars: [Float]) {
         let n = shape.reduce(1, *)
         check(scalars.count == n,
@@ -34,12 +35,12 @@ public struct Tensor: Sendable {
         self.init(shape: shape, storage: s)
     }
 
-    /// A 1-D tensor.
+    /// A 1-D tensor of shape `[scalars.count]` holding `scalars`.
     public init(_ scalars: [Float]) {
         self.init(shape: [scalars.count], scalars: scalars)
     }
 
-    /// A scalar (rank-0) tensor.
+    /// A rank-0 tensor (shape `[]`) holding `scalar`.
     public init(_ scalar: Float) {
         self.init(shape: [], scalars: [scalar])
     }
@@ -51,9 +52,9 @@ public struct Tensor: Sendable {
         self.init(shape: shape, storage: s)
     }
 
-    /// Zeros of the given shape.
+    /// An untracked tensor of `shape` filled with 0.
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, storage: TensorStorage(zeros: shape.reduce(1, *))) }
-    /// Ones of the given shape.
+    /// An untracked tensor of `shape` filled with 1.
     public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
 
     /// A tensor of `shape` whose storage is uninitialized; callers fill it.
@@ -61,22 +62,24 @@ public struct Tensor: Sendable {
         Tensor(shape: shape, storage: TensorStorage(count: shape.reduce(1, *)))
     }
 
-    /// Number of elements.
+    /// The number of elements: the product of `shape` (1 for a scalar).
     public var count: Int { storage.count }
-    /// Number of dimensions.
+    /// The number of dimensions, `shape.count` (0 for a scalar).
     public var rank: Int { shape.count }
 
     /// The elements in row-major order, copied into a new array on every access;
-    /// ``elements`` reads them in place.
+    /// ``Tensor/elements`` reads them in place.
     public var scalars: [Float] { Array(storage.buffer) }
 
-    /// The single element of a one-element tensor.
+    /// The single element of a one-element tensor (any shape with `count == 1`);
+    /// stops otherwise.
     public var scalar: Float {
         check(count == 1, "Tensor.scalar needs one element, shape is \(shape)")
         return storage.base[0]
     }
 
-    /// Element at a multi-index (slow; for tests and small tensors).
+    /// The element at a multi-index, one bounds-checked index per dimension
+    /// (slow and untracked; for tests and small tensors).
     public subscript(_ index: Int...) -> Float {
         check(index.count == rank, "Tensor subscript: \(index.count) indices for shape \(shape)")
         var flat = 0
@@ -87,19 +90,24 @@ public struct Tensor: Sendable {
         return storage.base[flat]
     }
 
-    /// Whether this tensor takes part in a recorded computation.
+    /// Whether this tensor carries a tape node: a ``Tensor/tracked()`` leaf, a
+    /// trainable parameter's value, or the result of an op recorded with a
+    /// tracked input.
     public var isTracked: Bool { node != nil }
 
-    /// The same values, cut off from the tape (no gradient flows through).
+    /// The same values (storage shared) with no tape node, so no gradient flows
+    /// back through the result.
     public func detached() -> Tensor { Tensor(shape: shape, storage: storage) }
 
-    /// Read access to the elements.
+    /// Calls `body` with a read-only pointer to the elements in row-major order
+    /// and returns its result; the pointer is valid only inside `body`.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(storage.buffer))
     }
 
-    /// Write access; copies the storage first if another tensor shares it.
-    /// Mutating a tensor detaches it from the tape.
+    /// Calls `body` with a writable pointer to the elements in row-major order
+    /// and returns its result; copies the storage first if another tensor
+    /// shares it. The call detaches the tensor from the tape.
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         if !isKnownUniquelyReferenced(&storage) { storage = TensorStorage(copying: storage) }
         node = nil
@@ -110,6 +118,8 @@ public struct Tensor: Sendable {
 }
 
 extension Tensor: CustomStringConvertible {
+    /// The shape and the first 16 elements (`%.4g`), with `...` when there are
+    /// more.
     public var description: String {
         let shown = scalars.prefix(16).map { String(format: "%.4g", Double($0)) }.joined(separator: ", ")
         return "Tensor(shape: \(shape), [\(shown)\(count > 16 ? ", ..." : "")])"

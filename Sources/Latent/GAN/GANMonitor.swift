@@ -20,6 +20,9 @@ public struct GANMonitor: Sendable {
     /// The saturation threshold (default 0.01): a step counts as saturated when
     /// mean D(x) > 1 - margin and mean D(G(z)) < margin.
     public var margin: Float
+    /// Whether to watch for a saturated discriminator (off for a Wasserstein critic,
+    /// whose outputs are not probabilities).
+    public var checksSaturation = true
     /// The collapse threshold (default 0.05): a step counts as collapsed when the
     /// generated spread is below `collapseRatio` times the real spread.
     public var collapseRatio: Float
@@ -73,11 +76,12 @@ public struct GANMonitor: Sendable {
     /// once their run reaches ``patience``, and again at every following step while
     /// it lasts. When the real spread is 0 the spread ratio is taken as 1.
     public mutating func observe(_ s: GANTrainer.StepStats, step: Int) -> Problem? {
-        for (name, v) in [("discriminator loss", s.discriminatorLoss), ("generator loss", s.generatorLoss),
+        for (name, v) in [("discriminator loss", s.discriminatorLoss), ("generator loss", s.generatorLoss), ("penalty", s.penalty),
                           ("D(x)", s.dReal), ("D(G(z))", s.dFake), ("generated spread", s.fakeSpread)] where !v.isFinite {
             return .diverged(step: step, what: "\(name) is \(v)")
         }
-        saturatedRun = (s.dReal > 1 - margin && s.dFake < margin) ? saturatedRun + 1 : 0
+        // A Wasserstein critic's outputs are not probabilities: saturation does not apply.
+        saturatedRun = checksSaturation && (s.dReal > 1 - margin && s.dFake < margin) ? saturatedRun + 1 : 0
         let ratio = s.realSpread > 0 ? s.fakeSpread / s.realSpread : 1
         collapsedRun = ratio < collapseRatio ? collapsedRun + 1 : 0
         if saturatedRun >= patience { return .discriminatorSaturated(step: step, steps: saturatedRun) }

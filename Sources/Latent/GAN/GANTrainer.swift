@@ -18,6 +18,8 @@ import Foundation
 public final class GANTrainer {
     public let gan: GAN
     public var loss: GANLoss
+    /// The gradient penalty added to the discriminator's loss at every discriminator step.
+    public var penalty: GANPenalty
     /// Discriminator steps per generator step (k in Goodfellow et al.'s Algorithm 1).
     public var discriminatorSteps: Int
     public let generatorOptimizer: Adam
@@ -31,11 +33,15 @@ public final class GANTrainer {
 
     /// What one training step saw, before its updates.
     public struct StepStats: Sendable {
-        /// -V(G, D) on the last discriminator batch.
+        /// The discriminator's adversarial loss on its last batch (-V(G, D), or the
+        /// Wasserstein critic's loss), without the penalty.
         public var discriminatorLoss: Float
+        /// The gradient penalty on the last discriminator batch (0 without one).
+        public var penalty: Float = 0
         /// The generator's loss (depends on `GANLoss`).
         public var generatorLoss: Float
-        /// Mean D(x) on real data and mean D(G(z)) on generated data (the last discriminator step).
+        /// Mean D(x) on real data and mean D(G(z)) on generated data (the last discriminator step):
+        /// probabilities, or the raw critic outputs under ``GANLoss/wasserstein``.
         public var dReal: Float
         public var dFake: Float
         /// Mean per-feature standard deviation across the batch, real and generated:
@@ -44,11 +50,12 @@ public final class GANTrainer {
         public var fakeSpread: Float
     }
 
-    public init(gan: GAN, loss: GANLoss = .nonSaturating, discriminatorSteps: Int = 1, learningRate: Float = 2e-4,
-                discriminatorLearningRate: Float? = nil, beta1: Float = 0.5, beta2: Float = 0.999) {
+    public init(gan: GAN, loss: GANLoss = .nonSaturating, penalty: GANPenalty = .none, discriminatorSteps: Int = 1,
+                learningRate: Float = 2e-4, discriminatorLearningRate: Float? = nil, beta1: Float = 0.5, beta2: Float = 0.999) {
         check(discriminatorSteps >= 1, "GANTrainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)")
         self.gan = gan
         self.loss = loss
+        self.penalty = penalty
         self.discriminatorSteps = discriminatorSteps
         generatorOptimizer = Adam(gan.generator.parameters, learningRate: learningRate, beta1: beta1, beta2: beta2)
         discriminatorOptimizer = Adam(gan.discriminator.parameters, learningRate: discriminatorLearningRate ?? learningRate,
@@ -69,14 +76,16 @@ public final class GANTrainer {
             fake = last ? gan.sample(x.shape[0], rng: &rng) : withoutGradients { gan.sample(x.shape[0], rng: &rng) }
             let realLogits = gan.logits(x)
             let fakeLogits = gan.logits(fake.detached())
-            let dLoss = GANLoss.discriminator(realLogits: realLogits, fakeLogits: fakeLogits)
-            backward(dLoss, to: discriminatorOptimizer.parameters)
+            let dLoss = loss.discriminatorLoss(realLogits: realLogits, fakeLogits: fakeLogits)
+            let dPenalty = penalty.value(discriminator: gan.logits, real: x, fake: fake, rng: &rng)
+            backward(dPenalty.map { dLoss + $0 } ?? dLoss, to: discriminatorOptimizer.parameters)
             gradientHook?(discriminatorOptimizer.parameters)
             discriminatorOptimizer.step()
             if last {
                 stats.discriminatorLoss = dLoss.scalar
-                stats.dReal = meanSigmoid(realLogits)
-                stats.dFake = meanSigmoid(fakeLogits)
+                stats.penalty = dPenalty?.scalar ?? 0
+                stats.dReal = loss.hasProbabilisticDiscriminator ? meanSigmoid(realLogits) : realLogits.mean().scalar
+                stats.dFake = loss.hasProbabilisticDiscriminator ? meanSigmoid(fakeLogits) : fakeLogits.mean().scalar
                 stats.realSpread = GANTrainer.spread(x)
                 stats.fakeSpread = GANTrainer.spread(fake)
             }

@@ -52,21 +52,29 @@ extension Activation {
     }
 }
 
-/// max(x, 0).
+/// Element-wise max(x, 0) (NaN passes through); gradient 1 where x > 0, else
+/// 0. Supports second derivatives, as every activation here does.
 public func relu(_ x: Tensor) -> Tensor { x.activated(.relu) }
-/// x for x > 0, else slope * x.
+/// Element-wise x for x > 0, else `negativeSlope` * x; gradient 1 or
+/// `negativeSlope`.
 public func leakyReLU(_ x: Tensor, negativeSlope: Float = 0.01) -> Tensor { x.activated(.leakyReLU(negativeSlope)) }
-/// x for x > 0, else alpha * (e^x - 1).
+/// Element-wise x for x > 0, else `alpha` * (e^x - 1); gradient 1 or
+/// `alpha` * e^x.
 public func elu(_ x: Tensor, alpha: Float = 1) -> Tensor { x.activated(.elu(alpha)) }
-/// Hyperbolic tangent.
+/// Hyperbolic tangent element-wise; gradient 1 - tanh(x)^2.
 public func tanh(_ x: Tensor) -> Tensor { x.activated(.tanh) }
-/// 1 / (1 + e^-x), stable for large |x|.
+/// The logistic sigmoid 1 / (1 + e^-x) element-wise, stable for large |x|;
+/// gradient sigmoid(x) (1 - sigmoid(x)).
 public func sigmoid(_ x: Tensor) -> Tensor { x.activated(.sigmoid) }
-/// log(1 + e^x), stable for large |x|.
+/// log(1 + e^x) element-wise, stable for large |x|; gradient sigmoid(x).
 public func softplus(_ x: Tensor) -> Tensor { x.activated(.softplus) }
 
-/// Activations a layer can apply after its affine map (fused in one kernel).
+/// An activation a layer applies after its affine map or convolution (fused
+/// into the affine kernel where it can, see ``affine(_:weight:bias:activation:)``).
 public enum ActivationFunction: Sendable, Equatable {
+    /// The choices: `identity` (x), `relu` (max(x, 0)), `leakyReLU(slope)` and
+    /// `elu(alpha)` (x for x > 0, else slope * x or alpha * (e^x - 1)), `tanh`,
+    /// `sigmoid` (1 / (1 + e^-x)) and `softplus` (log(1 + e^x)).
     case identity, relu, leakyReLU(Float), elu(Float), tanh, sigmoid, softplus
 
     var kernel: Activation {
@@ -81,7 +89,8 @@ public enum ActivationFunction: Sendable, Equatable {
         }
     }
 
-    /// Applies the activation to a tensor.
+    /// Applies the activation element-wise and returns a tensor of `x`'s shape
+    /// (`x` itself for `identity`).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         self == .identity ? x : x.activated(kernel)
     }
@@ -90,7 +99,8 @@ public enum ActivationFunction: Sendable, Equatable {
 /// act(x W^T + b): one GEMM with the bias and activation fused into it where the
 /// kernel can (else one more pass), one tape node.
 ///
-/// `x` is (N, in), `weight` is (out, in) as in PyTorch, `bias` is (out).
+/// `x` is (N, in), `weight` is (out, in) as in PyTorch, `bias` is (out) or nil;
+/// the result is (N, out). Supports second derivatives.
 public func affine(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: ActivationFunction = .identity) -> Tensor {
     check(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
                  "affine: input \(x.shape) does not match weight \(weight.shape) (expects (N, in) and (out, in))")

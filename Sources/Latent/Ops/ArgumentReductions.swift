@@ -1,7 +1,9 @@
 // Minimum along an axis, and the positions of extrema.
 
 extension Tensor {
-    /// Minimum along `axis`; ties share the gradient equally (as ``max(axis:keepingDimension:)``).
+    /// Minimum along `axis` (negative counts from the end), dropped unless
+    /// `keepingDimension`; ties share the gradient equally (as
+    /// ``Tensor/max(axis:keepingDimension:)``).
     public func min(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
         -((-self).max(axis: axis, keepingDimension: keep))
     }
@@ -14,7 +16,8 @@ extension Tensor {
     }
 
     /// Index of the smallest element along `axis` (the first on ties, NaN counts
-    /// as smallest), as exact integers in a Float tensor. No gradient.
+    /// as smallest), as exact integers in a Float tensor of the reduced shape.
+    /// No gradient.
     public func argmin(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
         argExtremum(axis: axis, keep: keep, name: "argmin") { $0 < $1 || ($0.isNaN && !$1.isNaN) }
     }

@@ -19,23 +19,41 @@ extension Tensor {
         return out
     }
 
-    /// 1 where a == b.
+    /// Element-wise `a == b` with NumPy broadcasting: 1 where they are equal,
+    /// else 0 (also where either is NaN); untracked, no gradient.
     public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(a, b, ".==") { $0 == $1 } }
-    /// 1 where a != b (also where either is NaN).
+    /// Element-wise `a != b` with NumPy broadcasting: 1 where they differ (also
+    /// where either is NaN), else 0; untracked, no gradient.
     public static func .!= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, ".!=") { $0 != $1 } }
-    /// 1 where a < b.
+    /// Element-wise `a < b` with NumPy broadcasting: 1 where it holds, else 0;
+    /// untracked, no gradient.
     public static func .< (a: Tensor, b: Tensor) -> Tensor { compare(a, b, ".<") { $0 < $1 } }
-    /// 1 where a <= b.
+    /// Element-wise `a <= b` with NumPy broadcasting: 1 where it holds, else 0;
+    /// untracked, no gradient.
     public static func .<= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, ".<=") { $0 <= $1 } }
-    /// 1 where a > b.
+    /// Element-wise `a > b` with NumPy broadcasting: 1 where it holds, else 0;
+    /// untracked, no gradient.
     public static func .> (a: Tensor, b: Tensor) -> Tensor { compare(a, b, ".>") { $0 > $1 } }
-    /// 1 where a >= b.
+    /// Element-wise `a >= b` with NumPy broadcasting: 1 where it holds, else 0;
+    /// untracked, no gradient.
     public static func .>= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, ".>=") { $0 >= $1 } }
 
+    /// Element-wise `a == b` against the scalar `b`: a 0/1 tensor of `a`'s shape;
+    /// no gradient.
     public static func .== (a: Tensor, b: Float) -> Tensor { a .== Tensor(b) }
+    /// Element-wise `a != b` against the scalar `b`: a 0/1 tensor of `a`'s shape;
+    /// no gradient.
     public static func .!= (a: Tensor, b: Float) -> Tensor { a .!= Tensor(b) }
+    /// Element-wise `a < b` against the scalar `b`: a 0/1 tensor of `a`'s shape;
+    /// no gradient.
     public static func .< (a: Tensor, b: Float) -> Tensor { a .< Tensor(b) }
+    /// Element-wise `a <= b` against the scalar `b`: a 0/1 tensor of `a`'s shape;
+    /// no gradient.
     public static func .<= (a: Tensor, b: Float) -> Tensor { a .<= Tensor(b) }
+    /// Element-wise `a > b` against the scalar `b`: a 0/1 tensor of `a`'s shape;
+    /// no gradient.
     public static func .> (a: Tensor, b: Float) -> Tensor { a .> Tensor(b) }
+    /// Element-wise `a >= b` against the scalar `b`: a 0/1 tensor of `a`'s shape;
+    /// no gradient.
     public static func .>= (a: Tensor, b: Float) -> Tensor { a .>= Tensor(b) }
 }

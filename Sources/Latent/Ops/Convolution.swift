@@ -3,7 +3,10 @@ import CLatent
 // 2-D convolution and transposed convolution (PyTorch semantics, NCHW),
 // through im2col + GEMM in the C core.
 
-/// Cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), plus bias (O).
+/// Cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), plus bias (O),
+/// as `torch.nn.functional.conv2d`: the result is (N, O, (H + 2 padding - kh) /
+/// stride + 1, (W + 2 padding - kw) / stride + 1), with zero padding and the
+/// same stride and padding along height and width. Supports second derivatives.
 ///
 /// ```swift
 /// let y = conv2d(x, weight: w, bias: b, stride: 2, padding: 1)
@@ -40,8 +43,11 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
 }
 
 /// Transposed convolution of x (N, Cin, H, W) with weight (Cin, Cout, kh, kw)
-/// (PyTorch's layout), plus bias (Cout). Output size (H - 1) * stride - 2 * padding + kh + outputPadding.
-/// It is the adjoint of ``conv2d(_:weight:bias:stride:padding:)`` with the same weight.
+/// (PyTorch's layout), plus bias (Cout): the result is (N, Cout, oh, ow) with
+/// oh = (H - 1) * stride - 2 * padding + kh + outputPadding, and ow likewise
+/// from W and kw. Without the bias it is the adjoint of
+/// ``conv2d(_:weight:bias:stride:padding:)`` with the same weight, read as
+/// (O, C) = (Cin, Cout). Supports second derivatives.
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0) -> Tensor {
     check(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
                  "convTranspose2d: input \(x.shape) does not match weight \(weight.shape) (expects (N, Cin, H, W) and (Cin, Cout, kh, kw))")

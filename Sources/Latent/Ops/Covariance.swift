@@ -1,4 +1,5 @@
-/// Biased covariance (1/N) of a batch of vectors x (N, D): a (D, D) tensor.
+/// Biased covariance (1/N) of a batch of vectors x (N, D): the (D, D) tensor
+/// (x - mean)^T (x - mean) / N, differentiable in `x` (no second derivatives).
 ///
 /// DIP-VAE penalises the covariance of the encoder means with it:
 /// ```swift

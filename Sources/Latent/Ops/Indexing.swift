@@ -2,7 +2,8 @@
 // the storage in place.
 
 extension Tensor {
-    /// The same elements without dimension `axis`, which must have size 1.
+    /// The same elements (storage shared) without dimension `axis`, which must
+    /// have size 1; negative `axis` counts from the end.
     public func squeezed(axis: Int) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "squeezed(axis:)")
         check(shape[a] == 1, "squeezed(axis: \(axis)): dimension \(a) of shape \(shape) has size \(shape[a]), not 1")
@@ -11,7 +12,8 @@ extension Tensor {
         return reshaped(s)
     }
 
-    /// The same elements without any dimension of size 1.
+    /// The same elements (storage shared) without any dimension of size 1; a
+    /// shape of all ones becomes a scalar.
     public func squeezed() -> Tensor { reshaped(shape.filter { $0 != 1 }) }
 
     /// The same elements with a new dimension of size 1 at `axis` (0...rank; negative counts from the end).
@@ -24,7 +26,8 @@ extension Tensor {
 
     /// Elements whose index along each leading dimension lies in the matching
     /// range (`x[1:3, 0:2]` in PyTorch); dimensions without a range are kept
-    /// whole. Differentiable; the result is a copy.
+    /// whole. Differentiable; the result is a copy when a range narrows a
+    /// dimension, and a range out of bounds stops.
     ///
     /// ```swift
     /// let rows = x[0..<32]              // the first 32 rows
@@ -55,8 +58,12 @@ extension Tensor {
     /// A read-only view of a tensor's elements; it keeps the storage alive.
     public struct Elements: RandomAccessCollection, Sendable {
         let storage: TensorStorage
+        /// The first position, always 0.
         public var startIndex: Int { 0 }
+        /// One past the last position: the tensor's element count.
         public var endIndex: Int { storage.count }
+        /// The element at `position` in row-major order, bounds-checked, read in
+        /// place.
         public subscript(position: Int) -> Float {
             check(position >= 0 && position < storage.count, "Tensor.elements: index \(position) out of range 0..<\(storage.count)")
             return storage.base[position]

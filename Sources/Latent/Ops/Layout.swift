@@ -2,7 +2,8 @@
 // strided-gather helper and scatter their gradient back the same way.
 
 extension Tensor {
-    /// Same elements, new shape; one dimension may be -1 (inferred).
+    /// The same elements (storage shared, no copy) in `newShape`, in which one
+    /// dimension may be -1 (inferred); stops when the element counts differ.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var s = newShape
         if let i = s.firstIndex(of: -1) {
@@ -17,7 +18,8 @@ extension Tensor {
         return Tensor.record(y, inputs: [self], name: "reshaped", recordsBackward: true) { g in [g.reshaped(old)] }
     }
 
-    /// Dimensions reordered: result dimension i is input dimension `order[i]`.
+    /// A copy with the dimensions reordered: result dimension i is input
+    /// dimension `order[i]`; the gradient is permuted back.
     public func permuted(_ order: [Int]) -> Tensor {
         check(order.count == rank && Set(order) == Set(0..<rank), "permuted: \(order) is not a permutation of the dimensions of \(shape)")
         let src = Shape.strides(shape)
@@ -28,7 +30,8 @@ extension Tensor {
         return Tensor.record(y, inputs: [self], name: "permuted", recordsBackward: true) { g in [g.permuted(inverse)] }
     }
 
-    /// Two dimensions swapped (default: the last two).
+    /// A copy with dimensions `a` and `b` swapped (default: the last two;
+    /// negative counts from the end).
     public func transposed(_ a: Int = -2, _ b: Int = -1) -> Tensor {
         let i = Shape.axis(a, rank: rank, op: "transposed"), j = Shape.axis(b, rank: rank, op: "transposed")
         var order = Array(0..<rank)
@@ -36,7 +39,8 @@ extension Tensor {
         return permuted(order)
     }
 
-    /// The elements with index in `range` along `axis`.
+    /// A copy of the elements whose index along `axis` lies in `range`; the
+    /// gradient is zero outside the range.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "slice")
         check(range.lowerBound >= 0 && range.upperBound <= shape[a],
@@ -61,7 +65,8 @@ extension Tensor {
         }
     }
 
-    /// Reverses the order of elements along each of `axes`.
+    /// A copy with the order of elements reversed along each of `axes` (negative
+    /// counts from the end).
     public func flipped(axes: [Int]) -> Tensor {
         let ax = Set(axes.map { Shape.axis($0, rank: rank, op: "flipped") })
         var strides = Shape.strides(shape)
@@ -74,7 +79,8 @@ extension Tensor {
         return Tensor.record(y, inputs: [self], name: "flipped", recordsBackward: true) { g in [g.flipped(axes: Array(ax))] }
     }
 
-    /// Rows (along axis 0) picked by index; the gradient adds back into those rows.
+    /// Rows (along axis 0) picked by index, repeats allowed: shape
+    /// (indices.count, the rest of `shape`); the gradient adds back into those rows.
     public func gathering(rows indices: [Int]) -> Tensor {
         check(rank >= 1, "gathering(rows:): needs rank >= 1, shape is \(shape)")
         let n = shape[0], width = count / Swift.max(n, 1)
@@ -86,14 +92,15 @@ extension Tensor {
         }
     }
 
-    /// The n x n identity matrix.
+    /// The untracked n x n identity matrix.
     public static func eye(_ n: Int) -> Tensor {
         var v = [Float](repeating: 0, count: n * n)
         for i in 0..<n { v[i * n + i] = 1 }
         return Tensor(shape: [n, n], scalars: v)
     }
 
-    /// One-hot rows: (indices.count, classes).
+    /// One-hot rows: an (indices.count, classes) tensor whose row r has a 1 at
+    /// column `indices[r]` and 0 elsewhere; stops on a class outside 0..<classes.
     public static func oneHot(_ indices: [Int], classes: Int) -> Tensor {
         var v = [Float](repeating: 0, count: indices.count * classes)
         for (r, c) in indices.enumerated() {
@@ -104,7 +111,9 @@ extension Tensor {
     }
 }
 
-/// Joins tensors along `axis`; all other dimensions must agree.
+/// Joins tensors of one rank along `axis` (negative counts from the end); all
+/// other dimensions must agree. Each input's gradient is its slice of the
+/// output's.
 public func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
     check(!tensors.isEmpty, "concatenate: no tensors")
     let first = tensors[0]

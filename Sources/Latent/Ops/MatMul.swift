@@ -1,7 +1,9 @@
 // Matrix products through lt_sgemm (OpenBLAS, or the small-K SIMD kernel).
 
-/// Matrix product of 2-D tensors, or batched product of 3-D tensors
-/// (batch, m, k) x (batch, k, n). Optional transposes of the last two dims.
+/// Matrix product of two 2-D tensors, or batched product of two 3-D tensors
+/// (batch, m, k) x (batch, k, n), without broadcasting. `transposeA` and
+/// `transposeB` transpose an operand's last two dims first. Supports second
+/// derivatives.
 ///
 /// ```swift
 /// let c = matmul(a, b)                      // (m, k) x (k, n) -> (m, n)

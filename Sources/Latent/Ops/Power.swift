@@ -4,7 +4,8 @@ import Foundation
 // broadcast operands; the gradient rules compose other ops.
 
 /// x^p element-wise for a fixed exponent (`torch.pow(x, p)`); negative x with a
-/// non-integer p gives NaN, as in PyTorch.
+/// non-integer p gives NaN, as in PyTorch. Gradient p x^(p-1) (0 for p == 0);
+/// supports second derivatives.
 ///
 /// ```swift
 /// let y = pow(x, 3)          // gradient 3 x^2
@@ -18,8 +19,9 @@ public func pow(_ x: Tensor, _ p: Float) -> Tensor {
     }
 }
 
-/// a^b element-wise with NumPy broadcasting. The gradient for `b` is
-/// a^b log(a); where a == 0 it is 0 (the limit PyTorch uses), where a < 0 NaN.
+/// a^b element-wise with NumPy broadcasting. The gradient for `a` is
+/// b a^(b-1); for `b` it is a^b log(a), where a == 0 it is 0 (the limit PyTorch
+/// uses), where a < 0 NaN.
 public func pow(_ a: Tensor, _ b: Tensor) -> Tensor {
     let shape = Shape.broadcast(a.shape, b.shape, op: "pow")
     let ea = a.detached().expanded(to: shape), eb = b.detached().expanded(to: shape)

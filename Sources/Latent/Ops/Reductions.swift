@@ -18,7 +18,9 @@ extension Tensor {
         keep ? kept : Array(kept[..<axis] + kept[(axis + 1)...])
     }
 
-    /// Sum along `axis`.
+    /// Sum along `axis` (negative counts from the end), dropped unless
+    /// `keepingDimension`; the gradient broadcasts back. Supports second
+    /// derivatives, as all the reductions here.
     public func sum(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
         let (y, kept, a) = reduced(LT_RED_SUM, axis: axis, keep: keep, name: "sum(axis:)")
         let x = self
@@ -26,23 +28,26 @@ extension Tensor {
         return Tensor.record(out, inputs: [x], name: "sum(axis:)", recordsBackward: true) { g in [g.reshaped(kept).expanded(to: x.shape)] }
     }
 
-    /// Mean along `axis`.
+    /// Mean along `axis`: ``Tensor/sum(axis:keepingDimension:)`` divided by the
+    /// size of that dimension.
     public func mean(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "mean(axis:)")
         return sum(axis: a, keepingDimension: keep) / Float(Swift.max(shape[a], 1))
     }
 
-    /// Sum of all elements (a scalar).
+    /// Sum of all elements as a rank-0 tensor; the gradient broadcasts back.
     public func sum() -> Tensor {
         let x = self
         let y = K.reduce(x, outer: 1, n: x.count, inner: 1, LT_RED_SUM, outShape: [])
         return Tensor.record(y, inputs: [x], name: "sum", recordsBackward: true) { g in [g.expanded(to: x.shape)] }
     }
 
-    /// Mean of all elements (a scalar).
+    /// Mean of all elements as a rank-0 tensor: ``Tensor/sum()`` divided by
+    /// `count`.
     public func mean() -> Tensor { sum() / Float(Swift.max(count, 1)) }
 
-    /// Maximum along `axis`; ties share the gradient equally.
+    /// Maximum along `axis` (negative counts from the end), dropped unless
+    /// `keepingDimension`; ties share the gradient equally.
     public func max(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
         let (y, kept, a) = reduced(LT_RED_MAX, axis: axis, keep: keep, name: "max(axis:)")
         let x = self
@@ -54,7 +59,8 @@ extension Tensor {
         }
     }
 
-    /// log(sum(exp(x))) along `axis`, shifted by the maximum so it never overflows.
+    /// log(sum(exp(x))) along `axis`, shifted by the maximum so it never
+    /// overflows; the gradient is softmax(x) along `axis`.
     public func logSumExp(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
         let (y, kept, a) = reduced(LT_RED_LOGSUMEXP, axis: axis, keep: keep, name: "logSumExp(axis:)")
         let x = self
@@ -64,7 +70,8 @@ extension Tensor {
         }
     }
 
-    /// log(mean(exp(x))) along `axis`: the importance-weighted bound's estimator.
+    /// log(mean(exp(x))) along `axis`, ``Tensor/logSumExp(axis:keepingDimension:)``
+    /// minus log n: the importance-weighted bound's estimator.
     public func logMeanExp(axis: Int, keepingDimension keep: Bool = false) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "logMeanExp(axis:)")
         return logSumExp(axis: a, keepingDimension: keep) - Float(Foundation.log(Double(shape[a])))

@@ -3,8 +3,10 @@ import Foundation
 // Special functions with gradients: the standard normal CDF and its inverse.
 // Evaluated in Double per element; rare enough that no C kernel is warranted.
 
-/// Phi^-1(p) in Double: Acklam's rational approximation (relative error 1.2e-9)
-/// refined by one Halley step on erfc, so it is accurate to double rounding.
+/// The standard normal quantile Phi^-1(p) in Double: Acklam's rational
+/// approximation (relative error 1.2e-9) refined by one Halley step on erfc, so
+/// it is accurate to double rounding. -inf for p <= 0, +inf for p >= 1, NaN for
+/// NaN.
 public func inverseNormalCDF(_ p: Double) -> Double {
     if p <= 0 { return -.infinity }
     if p >= 1 { return .infinity }
@@ -32,12 +34,13 @@ public func inverseNormalCDF(_ p: Double) -> Double {
     return x
 }
 
-/// Phi(x) = P(N(0, 1) <= x) in Double.
+/// The standard normal CDF Phi(x) = P(N(0, 1) <= x) in Double, from `erfc`.
 public func normalCDF(_ x: Double) -> Double { 0.5 * Foundation.erfc(-x / 2.0.squareRoot()) }
 
 private let invSqrt2Pi = 1 / (2 * Double.pi).squareRoot()
 
-/// Phi(x) element-wise; gradient the standard normal density.
+/// The standard normal CDF Phi(x) element-wise (evaluated in Double); gradient
+/// the standard normal density phi(x).
 public func normalCDF(_ x: Tensor) -> Tensor {
     let y = K.map(x) { Float(normalCDF(Double($0))) }
     return Tensor.record(y, inputs: [x], name: "normalCDF") { g in
@@ -45,7 +48,8 @@ public func normalCDF(_ x: Tensor) -> Tensor {
     }
 }
 
-/// Phi^-1(p) element-wise for p in (0, 1); gradient 1 / phi(Phi^-1(p)).
+/// The standard normal quantile Phi^-1(p) element-wise for p in (0, 1) (-inf
+/// for p <= 0, +inf for p >= 1); gradient 1 / phi(Phi^-1(p)).
 public func inverseNormalCDF(_ p: Tensor) -> Tensor {
     let y = K.map(p) { Float(inverseNormalCDF(Double($0))) }
     return Tensor.record(y, inputs: [p], name: "inverseNormalCDF") { g in

@@ -1,7 +1,8 @@
 // Joining along a new axis and cutting into pieces; built from concatenate,
 // reshape and slice, so gradients follow.
 
-/// Joins tensors of one shape along a new dimension `axis` (`torch.stack`).
+/// Joins tensors of one shape along a new dimension `axis` (`torch.stack`;
+/// negative counts from the end of the result's dimensions).
 ///
 /// ```swift
 /// let xy = stack([x, y], axis: 1)     // two (N) tensors -> (N, 2)
@@ -34,8 +35,9 @@ extension Tensor {
         }
     }
 
-    /// `count` nearly equal pieces along `axis` (`torch.chunk`): each of
-    /// ceil(n / count) elements, the last smaller; fewer pieces when n < count.
+    /// Pieces of ceil(n / count) elements along `axis` (`torch.chunk`), the last
+    /// possibly smaller: at most `count` of them and possibly fewer (n = 10,
+    /// count = 6 gives 5 pieces of 2; n < count gives n pieces of 1).
     public func chunked(_ count: Int, axis: Int = 0) -> [Tensor] {
         check(count > 0, "chunked: needs a positive number of chunks, got \(count)")
         let a = Shape.axis(axis, rank: rank, op: "chunked")

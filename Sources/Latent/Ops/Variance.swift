@@ -20,18 +20,21 @@ extension Tensor {
         return square(centered).sum(axis: a, keepingDimension: keep) / Float(n - correction)
     }
 
-    /// Variance of all elements.
+    /// Variance of all elements as a rank-0 tensor:
+    /// sum((x - mean)^2) / (count - correction).
     public func variance(correction: Int = 1) -> Tensor {
         check(correction >= 0 && count - correction > 0,
               "variance(): \(count) elements with correction \(correction) leave no degrees of freedom")
         return square(self - mean()).sum() / Float(count - correction)
     }
 
-    /// Standard deviation along `axis`: the square root of ``variance(axis:correction:keepingDimension:)``.
+    /// Standard deviation along `axis`: the square root of
+    /// ``Tensor/variance(axis:correction:keepingDimension:)``.
     public func standardDeviation(axis: Int, correction: Int = 1, keepingDimension keep: Bool = false) -> Tensor {
         sqrt(variance(axis: axis, correction: correction, keepingDimension: keep))
     }
 
-    /// Standard deviation of all elements.
+    /// Standard deviation of all elements as a rank-0 tensor: the square root
+    /// of ``Tensor/variance(correction:)``.
     public func standardDeviation(correction: Int = 1) -> Tensor { sqrt(variance(correction: correction)) }
 }
