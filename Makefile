@@ -97,6 +97,7 @@ test: build
 	Examples/.build/$(CONFIG)/CustomFlow
 	Examples/.build/$(CONFIG)/VAEWithMetrics
 	Examples/.build/$(CONFIG)/CheckpointRoundTrip
+	Examples/.build/$(CONFIG)/CustomOp
 	@cp .build/examples-sources.list Examples/.build/sources.list
 
 ## demo: build and run the main job: every model family on built-in data, then runs/demo/report.html

@@ -1,10 +1,10 @@
 // swift-tools-version:6.0
 // A package that uses Latent as a dependency, the way a user's project would,
 // in Swift 6 language mode. Each executable checks its own outcome and exits
-// non-zero when it does not hold; `make test` builds and runs all three.
+// non-zero when it does not hold; `make test` builds and runs all four.
 import PackageDescription
 
-let examples = ["CustomFlow", "VAEWithMetrics", "CheckpointRoundTrip"]
+let examples = ["CustomFlow", "VAEWithMetrics", "CheckpointRoundTrip", "CustomOp"]
 
 let package = Package(
     name: "LatentExamples",

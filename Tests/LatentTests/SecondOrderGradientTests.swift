@@ -151,8 +151,8 @@ private func checkSecondDerivatives(_ inputs: [Tensor], h: Float = 1e-3, toleran
                      },
                      backward: { g, xs, _ in [g / square(abs(xs[0]) + 1)] })
         }
-        let first = gradientCheck([x]) { t in softsign(t[0]) }
-        #expect(first.passed, "\(first)")
+        let first = gradientCheck([x]) { t in softsign(t[0]) * 4 }   // scaled: errors are relative to max(1, |derivative|)
+        #expect(first.passed && first.largestDerivative > 0.5, "\(first)")
         checkSecondDerivatives([x], "custom softsign") { t in (square(softsign(t[0])) * u23).sum() }
     }
 

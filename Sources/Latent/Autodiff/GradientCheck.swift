@@ -10,13 +10,17 @@ public struct GradientCheckResult: Sendable, CustomStringConvertible {
     public let worst: String
     /// The tolerance the check was run with.
     public let tolerance: Double
+    /// The largest |numeric| derivative seen: errors are relative to max(1, |numeric|),
+    /// so a check whose derivatives are all far below 1 is a weak one; scale the
+    /// function up until this is O(1).
+    public let largestDerivative: Double
     /// Whether `maxError` is within `tolerance` (`maxError <= tolerance`).
     public var passed: Bool { maxError <= tolerance }
 
     /// A one-line report: passed or failed, `maxError`, `tolerance` and `worst`.
     public var description: String {
         "gradient check \(passed ? "passed" : "failed"): max error \(String(format: "%.2e", maxError)) "
-            + "(tolerance \(tolerance)) at \(worst)"
+            + "(tolerance \(tolerance)) at \(worst); largest derivative \(String(format: "%.3g", largestDerivative))"
     }
 }
 
@@ -57,8 +61,9 @@ public func gradientCheck(_ inputs: [Tensor], step: Float = 1e-3, tolerance: Dou
         return (objective(plus) - objective(minus)) / Double(2 * step)
     }
 
-    var maxError = 0.0, worst = "no inputs"
+    var maxError = 0.0, worst = "no inputs", largest = 0.0
     func record(_ a: Double, _ numeric: Double, _ at: String) {
+        largest = Swift.max(largest, Swift.abs(numeric))
         var error = Swift.abs(a - numeric) / Swift.max(1, Swift.abs(numeric))
         if error.isNaN { error = .infinity }
         if error >= maxError { maxError = error; worst = "\(at): analytic \(a), numeric \(numeric)" }
@@ -80,5 +85,5 @@ public func gradientCheck(_ inputs: [Tensor], step: Float = 1e-3, tolerance: Dou
             }
         }
     }
-    return GradientCheckResult(maxError: maxError, worst: worst, tolerance: tolerance)
+    return GradientCheckResult(maxError: maxError, worst: worst, tolerance: tolerance, largestDerivative: largest)
 }
