@@ -11,7 +11,7 @@ BIN := .build/$(CONFIG)
 # Kernel and op suites that run a second time with the portable C path forced.
 REF_FILTER := KernelParity|Ops|Gradient|Layers|Losses|Random|Moments|FlowKernelParity|FlowLayer
 
-.PHONY: setup build test test-ref demo check-report bench bench-peers bench-mpi info fmt clean fuzz sanitize tsan arm64-check
+.PHONY: setup build test test-ref docs demo check-report bench bench-peers bench-mpi info fmt clean fuzz sanitize tsan arm64-check
 
 ## setup: install the Debian packages Latent and its demo data need (quiet when all are present);
 ## on a machine without apt-get it says what to install instead
@@ -99,6 +99,8 @@ test: build
 	Examples/.build/$(CONFIG)/CheckpointRoundTrip
 	Examples/.build/$(CONFIG)/CustomOp
 	@cp .build/examples-sources.list Examples/.build/sources.list
+	@echo "== make docs: the DocC catalog builds with no warnings =="
+	$(MAKE) docs
 
 ## demo: build and run the main job: every model family on built-in data, then runs/demo/report.html
 demo: build
@@ -119,6 +121,12 @@ check-report: setup
 	@if grep -E "CONSOLE|ERR_FILE_NOT_FOUND|Failed to load resource|Uncaught" runs/demo/chromium.log; then \
 	  echo "check-report: console errors (see runs/demo/chromium.log)"; exit 1; fi
 	@echo "check-report: runs/demo/report-screenshot.png, no console errors"
+
+## docs: the DocC catalog (Sources/Latent/Latent.docc) for the Latent library, warnings as errors, into .build/docs
+docs: setup
+	$(SWIFT) package --disable-sandbox generate-documentation --target Latent --warnings-as-errors \
+	  --output-path .build/docs --transform-for-static-hosting --hosting-base-path latent
+	@echo "documentation: .build/docs (serve it as /latent/, e.g. python3 -m http.server from a folder holding it as latent/)"
 
 ## bench: kernel rows, then every workload W1-W7 beside its PyTorch twin at 1 and 2 threads
 ## (interleaved): steps/s, ratio, GFLOP/s and % of peak, peak RSS; JSON in bench/results/

@@ -10,14 +10,19 @@
 /// let d = sigmoid(gan.discriminator(x))       // (512, 1), D(x) in (0, 1)
 /// ```
 public final class GAN: Module {
+    /// G: latent codes `[n] + latentShape` to examples `[n] + dataShape`.
     public let generator: any Layer
+    /// D: examples to one logit each (any shape holding n values; see ``GAN/logits(_:)``).
     public let discriminator: any Layer
     /// Shape of one latent code, without the batch dimension.
     public let latentShape: [Int]
     /// Shape of one generated example, without the batch dimension.
     public let dataShape: [Int]
+    /// Training mode for both networks (their BatchNorm layers use batch statistics).
     public var isTraining = true
 
+    /// A GAN from a generator and a discriminator whose shapes match `latentShape` and `dataShape`
+    /// (not checked here: the first forward pass stops on a mismatch).
     public init(generator: any Layer, discriminator: any Layer, latentShape: [Int], dataShape: [Int]) {
         self.generator = generator
         self.discriminator = discriminator
@@ -25,12 +30,15 @@ public final class GAN: Module {
         self.dataShape = dataShape
     }
 
+    /// The generator's parameters as `generator.…`, then the discriminator's as `discriminator.…`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         prefixed("generator", generator.namedParameters) + prefixed("discriminator", discriminator.namedParameters)
     }
+    /// BatchNorm running statistics of both networks, named as ``GAN/namedParameters``.
     public var namedBuffers: [(name: String, parameter: Parameter)] {
         prefixed("generator", generator.namedBuffers) + prefixed("discriminator", discriminator.namedBuffers)
     }
+    /// The two networks, which follow this module's training flag.
     public var children: [Module] { [generator, discriminator] }
 
     /// Parameters and buffers, as a checkpoint stores them.

@@ -16,13 +16,17 @@ import Foundation
 /// }
 /// ```
 public final class GANTrainer {
+    /// The generator and discriminator being trained.
     public let gan: GAN
+    /// The objective: cross-entropy with a minimax or non-saturating generator, or Wasserstein.
     public var loss: GANLoss
     /// The gradient penalty added to the discriminator's loss at every discriminator step.
     public var penalty: GANPenalty
     /// Discriminator steps per generator step (k in Goodfellow et al.'s Algorithm 1).
     public var discriminatorSteps: Int
+    /// Adam over the generator's parameters.
     public let generatorOptimizer: Adam
+    /// Adam over the discriminator's parameters (its own learning rate when one was given).
     public let discriminatorOptimizer: Adam
     /// Generator steps taken.
     public private(set) var steps = 0
@@ -40,16 +44,21 @@ public final class GANTrainer {
         public var penalty: Float = 0
         /// The generator's loss (depends on `GANLoss`).
         public var generatorLoss: Float
-        /// Mean D(x) on real data and mean D(G(z)) on generated data (the last discriminator step):
-        /// probabilities, or the raw critic outputs under ``GANLoss/wasserstein``.
+        /// Mean D(x) on the real batch of the last discriminator step: a probability, or the raw
+        /// critic output under ``GANLoss/wasserstein``.
         public var dReal: Float
+        /// Mean D(G(z)) on the last generated batch (probability or raw critic output, as `dReal`).
         public var dFake: Float
         /// Mean per-feature standard deviation across the batch, real and generated:
         /// a generated spread far below the real one is the signature of mode collapse.
         public var realSpread: Float
+        /// The same spread for the generated batch.
         public var fakeSpread: Float
     }
 
+    /// A trainer with one Adam per player (betas `beta1`, `beta2`; the discriminator's learning
+    /// rate `discriminatorLearningRate` when given, else `learningRate`); stops when
+    /// `discriminatorSteps` is below 1.
     public init(gan: GAN, loss: GANLoss = .nonSaturating, penalty: GANPenalty = .none, discriminatorSteps: Int = 1,
                 learningRate: Float = 2e-4, discriminatorLearningRate: Float? = nil, beta1: Float = 0.5, beta2: Float = 0.999) {
         check(discriminatorSteps >= 1, "GANTrainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)")
