@@ -74,12 +74,12 @@ test: build
 	$(BIN)/latent metrics --train-codes .build/smoke-vae/codes.npy --train-factors .build/smoke-vae/factors.npy --test-codes .build/smoke-vae/codes.npy --test-factors .build/smoke-vae/factors.npy
 	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
 	@echo "== robustness: kill -9 during checkpoint writes, SIGINT + resume, bad input =="
-	bash tests/robustness.sh $(BIN)/latent
+	bash scripts/checks/robustness.sh $(BIN)/latent
 	@echo "== latent demo --tiny: every stage for a few steps, report images exist and decode =="
 	$(BIN)/latent demo --tiny --out .build/demo-tiny
 	$(BIN)/latent demo verify-report .build/demo-tiny/report.html
-	@echo "== MPI: 2-rank data-parallel training, failing ranks (tests/mpi/run.sh) =="
-	tests/mpi/run.sh $(BIN)/latent
+	@echo "== MPI: 2-rank data-parallel training, failing ranks (scripts/checks/mpi/run.sh) =="
+	scripts/checks/mpi/run.sh $(BIN)/latent
 	@echo "== latent study: two shards, merge, a bad grid (smoke) =="
 	rm -rf .build/smoke-study
 	$(BIN)/latent study --data shapes-tiny --methods beta-vae --grid 'beta-vae:beta=1,4' --seeds 1 --steps 20 --shard 0/2 --out .build/smoke-study/a > /dev/null
@@ -179,9 +179,9 @@ arm64-check:
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    dpkg --add-architecture arm64 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      qemu-user-static libc6-dev-arm64-cross libgcc-12-dev-arm64-cross libopenblas-dev:arm64 libfftw3-dev:arm64; \
-	  else echo "arm64-check needs qemu-user-static and arm64 OpenBLAS/FFTW (see tests/arm64/run.sh)"; exit 1; fi; \
+	  else echo "arm64-check needs qemu-user-static and arm64 OpenBLAS/FFTW (see scripts/checks/arm64/run.sh)"; exit 1; fi; \
 	fi
-	sh tests/arm64/run.sh
+	sh scripts/checks/arm64/run.sh
 
 info: build
 	$(BIN)/latent info

@@ -8,64 +8,6 @@ import Latent
 //   latent twosample      MMD or classifier two-sample test on two .npy sample sets
 //   latent demo likelihood  held-out likelihood vs sample quality, the two counter-examples
 
-// MARK: data
-
-/// Training data for the GAN commands, in model space: toy points as they are,
-/// images scaled to [-1, 1] (the generators end in tanh).
-struct GANData {
-    let name: String
-    /// Shape of one example as stored (channels, height, width for images; [2] for toys).
-    let exampleShape: [Int]
-    let isToy: Bool
-    let draw: (Int, inout RandomGenerator) -> Tensor
-    /// Stored images, when the data are a finite set (drawn without replacement for held-out splits).
-    var imageSet: ImageSet? = nil
-
-    static func named(_ name: String) throws -> GANData {
-        switch try DatasetRegistry.dataset(named: name) {
-        case .toy(let toy):
-            return GANData(name: name, exampleShape: [2], isToy: true) { n, rng in toy.sample(n, rng: &rng) }
-        case .images(let set):
-            return GANData(name: name, exampleShape: set.imageShape, isToy: false, draw: { n, rng in
-                let idx = (0..<n).map { _ in rng.int(below: set.count) }
-                return set.floats(idx) * 2 - 1
-            }, imageSet: set)
-        case .groundTruth(let g):
-            return GANData(name: name, exampleShape: g.observationShape, isToy: false) { n, rng in
-                g.observations(fromFactors: g.sampleFactors(n, rng: &rng), rng: &rng) * 2 - 1
-            }
-        }
-    }
-
-    /// Data rows for likelihood and two-sample work: toys as they are; images in [0, 1],
-    /// dequantized with uniform noise ((pixel + u) / 256) so continuous densities are comparable.
-    /// Stored image sets give `n` distinct images, so training and held-out rows cut from one
-    /// call never share an image.
-    func rows(_ n: Int, rng: inout RandomGenerator) -> Tensor {
-        let x: Tensor
-        if let set = imageSet {
-            guard n <= set.count else { fatalError("\(name) has \(set.count) images, \(n) requested") }
-            x = set.floats(rng.permutation(set.count).prefix(n)) * 2 - 1
-        } else {
-            x = draw(n, &rng)
-        }
-        if isToy { return x }
-        let pixels = (x + 1) * 0.5 * 255
-        return ((pixels + rng.uniform(x.shape)) / 256).reshaped([n, -1]).detached()
-    }
-}
-
-/// A scatter of real and generated 2-D points side by side on one range.
-func toyPicture(real: Tensor, fake: Tensor, title: String) -> RGBImage {
-    func pts(_ t: Tensor) -> [(Double, Double)] {
-        let v = t.scalars
-        return (0..<t.shape[0]).map { (Double(v[2 * $0]), Double(v[2 * $0 + 1])) }
-    }
-    let range = (x: -4.0...4.0, y: -4.0...4.0)
-    return Plot.sideBySide([Plot.scatter(title: "data", points: pts(real), range: range, color: .blue),
-                            Plot.scatter(title: title, points: pts(fake), range: range, color: .orange)])
-}
-
 // MARK: latent train gan
 
 struct TrainGAN: ParsableCommand {
@@ -150,45 +92,24 @@ struct TrainGAN: ParsableCommand {
         guard lr > 0 && lr <= 10, (lrD ?? lr) > 0 && (lrD ?? lr) <= 10 else { throw ValidationError("--lr and --lr-d must be in (0, 10], got \(lr)") }
         guard (0..<1).contains(beta1), (0..<1).contains(beta2) else { throw ValidationError("--beta1 and --beta2 must be in [0, 1), got \(beta1), \(beta2)") }
         guard (latent ?? 1) > 0, hidden > 0, patience > 0 else { throw ValidationError("--latent, --hidden and --patience must be positive") }
-        var rng = RandomGenerator(seed: seed)
-
-        // Model for the data's shape.
-        let gan: GAN
-        let flatten: Bool
+        // The architecture for the data's shape (GANRun.makeModel builds it from these entries).
         var architecture: [String: JSONValue] = ["arch": .string(arch)]
         if source.isToy {
             guard arch == "mlp" else { throw ValidationError("--arch dcgan needs images; use --arch mlp for \(data)") }
-            let z = latent ?? 8
-            gan = GAN.mlp(dataDimension: 2, latentDimension: z, hidden: [hidden, hidden, hidden], rng: &rng)
-            flatten = false
-            architecture["latent"] = .number(Double(z)); architecture["hidden"] = .array([JSONValue](repeating: .number(Double(hidden)), count: 3))
+            architecture["latent"] = .number(Double(latent ?? 8))
+            architecture["hidden"] = .array([JSONValue](repeating: .number(Double(hidden)), count: 3))
         } else {
-            let s = source.exampleShape, (c, h, w) = (s[0], s[1], s[2])
+            let s = source.exampleShape, (h, w) = (s[1], s[2])
             if arch == "mlp" {
-                let z = latent ?? 64
-                gan = GAN.mlp(dataDimension: c * h * w, latentDimension: z, hidden: [256, 512], discriminatorHidden: [512, 256],
-                              outputActivation: .tanh, rng: &rng)
-                flatten = true
-                architecture["latent"] = .number(Double(z))
+                architecture["latent"] = .number(Double(latent ?? 64))
             } else if h == 28 && w == 28 {
-                let z = latent ?? 64
-                gan = GAN.dcgan28(latentDimension: z, channels: c, rng: &rng)
-                flatten = false
-                architecture["latent"] = .number(Double(z)); architecture["variant"] = "dcgan28"
+                architecture["latent"] = .number(Double(latent ?? 64)); architecture["variant"] = "dcgan28"
             } else if h == 64 && w == 64 {
-                let z = latent ?? 100
-                gan = GAN.dcgan64(latentDimension: z, channels: c, rng: &rng)
-                flatten = false
-                architecture["latent"] = .number(Double(z)); architecture["variant"] = "dcgan64"
+                architecture["latent"] = .number(Double(latent ?? 100)); architecture["variant"] = "dcgan64"
             } else {
                 throw ValidationError("--arch dcgan supports 28x28 and 64x64 images; \(data) has \(h)x\(w) (use --arch mlp)")
             }
         }
-        func realBatch(_ n: Int, _ r: inout RandomGenerator) -> Tensor {
-            let x = source.draw(n, &r)
-            return flatten ? x.reshaped([n, -1]) : x
-        }
-
         var hyperparameters: [String: JSONValue] = [
             "loss": .string(lossKind.rawValue), "steps": .number(Double(steps)), "batchSize": .number(Double(batch)),
             "k": .number(Double(k)), "lr": .number(Double(lr)), "lrD": .number(Double(lrD ?? lr)),
@@ -201,117 +122,25 @@ struct TrainGAN: ParsableCommand {
             hyperparameters: hyperparameters,
             data: .init(name: data, preprocessing: source.isToy ? [:] : ["scaling": "[-1, 1] (x * 2 - 1)"]),
             seed: seed)
-        let resuming = resume && ((try? RunDirectory.open(out))?.hasCheckpoint ?? false)
-        let run: RunDirectory
-        if resuming {
-            run = try RunDirectory.open(out)
-            let stored = try run.config()
-            guard stored.model == config.model, stored.data == config.data, stored.seed == config.seed,
-                  stored.hyperparameters.filter({ $0.key != "steps" }) == config.hyperparameters.filter({ $0.key != "steps" }) else {
-                throw LatentError.file(out, "--resume: the run was made with other options (see its config.json); only --steps may change")
-            }
-            try AtomicFile.write(config.jsonData(), to: run.configPath)
-        } else {
-            run = try RunDirectory.create(out, config: config, overwrite: overwrite || resume)
-        }
-        let penaltyColumn = penaltyKind == .none ? [] : ["penalty"]
-        let log = try CSVLog(path: run.logPath, columns: ["step", "loss_d", "loss_g", "d_real", "d_fake", "real_spread", "fake_spread"]
-                             + penaltyColumn + ["steps_per_sec"])
-        let trainer = GANTrainer(gan: gan, loss: lossKind, penalty: penaltyKind, discriminatorSteps: k, learningRate: lr,
-                                 discriminatorLearningRate: lrD, beta1: beta1, beta2: beta2)
-        var monitor = GANMonitor(patience: patience)
-        monitor.checksSaturation = lossKind.hasProbabilisticDiscriminator
-        var dataRng = rng.forked(stream: 1)
-        var fixedRng = rng.forked(stream: 2)
-        let fixedZ = gan.latents(source.isToy ? 2000 : 64, rng: &fixedRng)
-        var viewRng = rng.forked(stream: 3)
-        let realView = source.isToy ? source.draw(2000, &viewRng) : source.draw(64, &viewRng)
-
-        var history: [[Double]] = []
-        var start = 0
-        if resuming {
-            let info = try run.loadCheckpoint(into: gan.checkpointTensors, optimizer: trainer.checkpointableOptimizers)
-            start = info.step
-            if let r = info.rng { rng = r }
-            if let d = info.metadata["data_rng"]?.split(separator: ",").compactMap({ UInt64($0) }), d.count == 3 {
-                dataRng = RandomGenerator(seed: d[0], stream: d[1], counter: d[2])
-            }
-            history = try CSVLog.read(run.logPath).rows.filter { $0.first.map { $0 <= Double(start) } ?? false }
-            print("resuming \(out) at step \(start)")
-        }
-        func saveCheckpoint(_ t: Int) throws {
-            try run.saveCheckpoint(parameters: gan.checkpointTensors, optimizer: trainer.checkpointableOptimizers, rng: rng, step: t,
-                                   extraMetadata: ["data_rng": "\(dataRng.seed),\(dataRng.stream),\(dataRng.counter)"])
-        }
+        let session = try GANSession(config: config, patience: patience, sampleEvery: sampleEvery)
+        if resume, (try? RunDirectory.open(out))?.hasCheckpoint ?? false { print("resuming \(out)") }
+        print("latent train gan: \(data), \(arch), \(lossKind.rawValue) loss, penalty \(penaltyKind), k = \(k), batch \(batch), \(steps) steps -> \(out)")
+        print("generator \(session.gan.generator.parameterCount) parameters, discriminator \(session.gan.discriminator.parameterCount)")
         let interruption = Interruption()
         defer { interruption.uninstall() }
-        func writePlots() throws {
-            let steps = history.map { $0[0] }
-            try Plot.lines(title: "GAN losses (\(lossKind.rawValue))", series: [("loss D", steps, history.map { $0[1] }), ("loss G", steps, history.map { $0[2] })],
-                           yLabel: "loss").writePNG(run.imagePath("losses.png"))
-            try Plot.lines(title: wasserstein ? "critic outputs" : "discriminator outputs",
-                           series: [("D(x)", steps, history.map { $0[3] }), ("D(G(z))", steps, history.map { $0[4] })],
-                           yLabel: wasserstein ? "mean critic value" : "mean D").writePNG(run.imagePath("d_outputs.png"))
+        let run: RunDirectory
+        do {
+            run = try GANRun.train(session, config: config, directory: out,
+                                   options: .init(resume: resume, overwrite: overwrite, checkpointEvery: checkpointEvery, interruption: interruption))
+        } catch let stop as Interruption.Stopped {
+            print("\(stop); checkpoint saved in \(out). Continue with the same command and --resume")
+            throw ExitCode(stop.exitCode)
+        } catch let problem as RunProblem {
+            FileHandle.standardError.write("latent train gan: \(problem)\n".data(using: .utf8)!)
+            FileHandle.standardError.write("run directory \(out): log.csv and images/ show the failure; checkpoint.safetensors is from the last checkpoint before it\n".data(using: .utf8)!)
+            throw ExitCode(2)
         }
-        func writeSamples(_ name: String, step: Int) throws {
-            let fake = withoutGradients { gan.generator(fixedZ) }
-            if source.isToy {
-                try toyPicture(real: realView, fake: fake, title: "generated, step \(step)").writePNG(run.imagePath(name))
-            } else {
-                let img = (fake.reshaped([fake.shape[0]] + source.exampleShape) + 1) * 0.5
-                try RGBImage.grid(img.clamped(min: 0, max: 1), columns: 8, scale: 2).writePNG(run.imagePath(name))
-            }
-        }
-
-        print("latent train gan: \(data), \(arch), \(lossKind.rawValue) loss, penalty \(penaltyKind), k = \(k), batch \(batch), \(steps) steps -> \(out)")
-        print("generator \(gan.generator.parameterCount) parameters, discriminator \(gan.discriminator.parameterCount)")
-        if start == 0 { try writeSamples("samples_step0.png", step: 0) }
-        let bar = ProgressBar(label: "train gan", total: steps)
-        for t in (start + 1)..<(max(start, steps) + 1) {
-            if let sig = interruption.signal {
-                bar.finish()
-                try saveCheckpoint(t - 1)
-                try run.writeState(RunState(finished: false, step: t - 1))
-                try writePlots()
-                print("\(Interruption.Stopped(signal: sig, step: t - 1)); checkpoint saved in \(out). Continue with the same command and --resume")
-                throw ExitCode(128 + sig)
-            }
-            let s = trainer.step(real: { realBatch(batch, &dataRng) }, rng: &rng)
-            let row = [Double(t), Double(s.discriminatorLoss), Double(s.generatorLoss), Double(s.dReal), Double(s.dFake),
-                       Double(s.realSpread), Double(s.fakeSpread)] + (penaltyKind == .none ? [] : [Double(s.penalty)]) + [bar.rate]
-            history.append(row)
-            try log.append(row)
-            if let problem = monitor.observe(s, step: t) {
-                bar.finish()
-                try writePlots()
-                try? writeSamples("samples_failed_step\(t).png", step: t)
-                try run.writeState(RunState(finished: false, step: t, failure: problem.description))
-                FileHandle.standardError.write("latent train gan: \(problem)\n".data(using: .utf8)!)
-                FileHandle.standardError.write("run directory \(out): log.csv and images/ show the failure; checkpoint.safetensors is from the last checkpoint before it\n".data(using: .utf8)!)
-                throw ExitCode(2)
-            }
-            bar.update(t, metrics: [("loss_d", Double(s.discriminatorLoss)), ("loss_g", Double(s.generatorLoss)),
-                                    ("D(x)", Double(s.dReal)), ("D(G(z))", Double(s.dFake))])
-            if t % sampleEvery == 0 || t == steps {
-                try writeSamples("samples_step\(t).png", step: t)
-                try writePlots()
-            }
-            if t % checkpointEvery == 0 || t == steps {
-                try saveCheckpoint(t)
-                try run.writeState(RunState(finished: t == steps, step: t))
-            }
-        }
-        bar.finish()
-        try writeSamples("samples_final.png", step: steps)
-        let last = history.suffix(100)
-        func avg(_ i: Int) -> Double { last.map { $0[i] }.reduce(0, +) / Double(last.count) }
-        print(String(format: "last 100 steps: loss D %.4f, loss G %.4f, D(x) %.3f, D(G(z)) %.3f", avg(1), avg(2), avg(3), avg(4)))
-        if data == "8gaussians" {
-            let fake = withoutGradients { gan.generator(fixedZ) }
-            let c = ModeCoverage.count(fake, mixture: .eightGaussians)
-            print(String(format: "modes covered: %d/8 (samples within 3 std of a centre per mode: %@), off-mode %.1f%%",
-                         c.covered, c.counts.map(String.init).joined(separator: " "), 100 * c.offModeFraction))
-        }
+        for line in try session.summary(run: run) { print(line) }
         print("wrote \(run.logPath), \(run.imagePath("losses.png")), \(run.imagePath("d_outputs.png")), \(run.imagePath("samples_final.png")), \(run.checkpointPath)")
     }
 }

@@ -5,7 +5,7 @@ import LatentMPI
 
 // The pure parts of data-parallel training: the row split, split-independent noise, and the
 // gradient of a batch as the row-weighted sum of its parts' gradients. The 2-rank runs under
-// mpirun are in tests/mpi/run.sh.
+// mpirun are in scripts/checks/mpi/run.sh.
 
 @Suite struct DataParallelTests {
     @Test func rowsPartitionEveryBatch() {

@@ -1,9 +1,10 @@
 import Foundation
 import Latent
 
-// W1 (realnvp2d) and W5 (maf) of ../shared/BENCHMARKS.md: training steps per
-// second (forward, backward, Adam), with the ratio to the PyTorch peer
-// (bench/peers/workloads.py) measured in the same run when torch is importable.
+// W1 (realnvp2d) and W5 (maf) of bench/README.md ("Workloads"): training steps per
+// second (forward, backward, Adam). The ratio to the PyTorch peer
+// (bench/peers/workloads.py) comes from bench/compare.py, which runs it beside
+// these rows when torch is importable.
 
 /// W1: 8 affine couplings on 2-D data, scale and shift MLPs 2-256-256-2, batch 512, Adam 1e-3.
 func w1Step() -> () -> Float {

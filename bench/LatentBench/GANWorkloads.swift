@@ -1,6 +1,6 @@
 import Latent
 
-// W4 (gan-mlp) and W6 (dcgan64) of ../shared/BENCHMARKS.md: one discriminator step
+// W4 (gan-mlp) and W6 (dcgan64) of bench/README.md ("Workloads"): one discriminator step
 // then one generator step (non-saturating loss) per training step, through the
 // library's GANTrainer, as bench/peers/workloads.py's gan_step does in PyTorch
 // (generated batch reused, discriminator frozen during the generator step).

@@ -1,9 +1,11 @@
 import Latent
 
-// W2 (vae-mlp), W3 (betavae-conv), W7 (dipvae-mlp) of ../shared/BENCHMARKS.md through the
+// W2 (vae-mlp), W3 (betavae-conv), W7 (dipvae-mlp) of bench/README.md ("Workloads") through the
 // library's VAE classes (Sources/Latent/VAE), the same networks bench/peers/workloads.py builds
 // in PyTorch: loss = BCE-with-logits summed / batch + analytic KL (x beta), plus the DIP-VAE-II
-// penalty for W7.
+// penalty for W7. W3's encoder (VAEArchitecture.convEncoder64, like the peer's ConvVAE) has 4x4
+// stride-2 pad-1 kernels in all four conv layers, where the definition's last two are 2x2
+// stride 2 (bench/README.md says so beside the table).
 
 /// One VAE training step; returns the loss.
 private func vaeStep(_ trainer: VAETrainer, _ x: Tensor, rng: inout RandomGenerator) -> Float {

@@ -1,4 +1,4 @@
-// Training workloads W1-W7 of ../shared/BENCHMARKS.md (steps/s, compared with
+// Training workloads W1-W7 of bench/README.md ("Workloads"; steps/s, compared with
 // bench/peers/workloads.py). Each model family registers its rows here.
 func registerWorkloadRows(threads: Int) {
     registerVAEWorkloads()

@@ -3,7 +3,7 @@ import Latent
 import LatentMPI
 
 // Data-parallel benchmark (`make bench-mpi`): W2 (vae-mlp) and W4 (gan-mlp) of
-// ../shared/BENCHMARKS.md with the global batch split across the MPI ranks, one fused
+// bench/README.md ("Workloads") with the global batch split across the MPI ranks, one fused
 // gradient allreduce per optimizer step (VAE: one per step; GAN: one for D, one for G).
 //
 //   mpirun -np 2 latent-bench-mpi          (also runs without mpirun: 1 rank)

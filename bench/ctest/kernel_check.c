@@ -745,7 +745,7 @@ int main(void) {
   test_conv();
   test_moments();
   test_random();
-  // LATENT_CHECK_NO_TIMING=1 (emulated runs, tests/arm64/run.sh): checks only.
+  // LATENT_CHECK_NO_TIMING=1 (emulated runs, scripts/checks/arm64/run.sh): checks only.
   if (!getenv("LATENT_CHECK_NO_TIMING")) bench_gemm();
 
   printf("\n%-34s %12s %12s %9s %6s\n", "check", "max abs err", "max rel err", "checks", "fails");

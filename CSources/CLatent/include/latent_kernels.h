@@ -1,16 +1,56 @@
-// latent_kernels.h — the only header Swift sees from the C core of Latent.
+// latent_kernels.h — the only header Swift sees from the C core of Latent
+// (internal.h, the per-ISA declarations, stays inside CSources/CLatent). Its
+// declarations sit between `#pragma clang assume_nonnull begin/end`: a pointer
+// may be NULL only where it is marked _Nullable.
 //
-// Conventions (see ../shared/STYLE.md):
-//   * every tensor is float32, row-major, contiguous unless strides are passed;
-//   * outputs come first, then inputs, then sizes;
-//   * kernels never allocate and never print;
+// Conventions:
+//   * tensors are float32, row-major and contiguous unless a leading dimension
+//     or strides are passed (exceptions: the double-precision moment state and
+//     rank-k update, the uint32 random bits);
+//   * outputs come first, then inputs, then sizes; the GEMM entry points
+//     (lt_sgemm*) keep the BLAS argument order instead, with C last;
+//   * ISA variants carry the ISA as a suffix (lt_conv2d_forward_f32_ref,
+//     lt_sgemm_f32_avx512; the per-ISA table kernels are declared in
+//     internal.h, and the table below holds them under short names);
+//   * a status code only where failure is possible: the periodic-convolution
+//     calls (0 ok, 1 no FFT plan, 2 bad sizes, 3 singular spectrum), plus
+//     lt_signal_catch passing on sigaction's result; the other kernels return
+//     no status (the one failure they can meet, an allocation in the own GEMM,
+//     is handled as described under "Memory");
+//   * kernels never print;
 //   * backward kernels say whether they WRITE or ACCUMULATE into each gradient.
+//
+// Memory: the caller owns every buffer a kernel reads or writes, and kernels
+// that need scratch take it as an argument (the conv and periodic kernels'
+// `work`, sized by lt_conv2d_workspace / lt_periodic_workspace; the moments'
+// `scratch`). Three places allocate anyway:
+//   * Latent's own AVX-512 GEMM (avx512/sgemm.c, reached through lt_sgemm,
+//     lt_sgemm_strided_batched, lt_sgemm_bias_act and so the conv kernels, when
+//     lt_use_own_gemm()) packs op(A) and op(B) into zero-padded MR-row and
+//     NR-column micro-panels so its micro-kernel streams them from L1/L2. Each
+//     thread (caller or pool helper) keeps one pair of 64-byte-aligned packing
+//     buffers (aligned_alloc; the holder struct with calloc), grown on demand
+//     to at most 256 x 192 floats (192 KB) for A and 256 x 2048 floats (2 MB)
+//     for B, reused by later products on that thread and freed when it ends
+//     (pthread key destructor). The contract stays BLAS's, with no workspace
+//     argument. If an allocation fails, a plain product falls back to
+//     cblas_sgemm for its block; the fused bias + activation form aborts. The
+//     narrow forms (N <= 4 with A^T B or A B^T) allocate nothing.
+//   * The periodic-convolution calls plan FFTs on the first call for each
+//     (H, W): two temporary fftwf_malloc arrays for planning, freed at once,
+//     and the plans, kept for the life of the process (at most 16 sizes).
+//   * lt_parallel_for starts the pool's helper threads on first use
+//     (pthread_create, detached, never joined).
+// Matrix products on OpenBLAS (cblas_sgemm, cblas_dsyrk) allocate whatever
+// OpenBLAS allocates internally.
 //
 // Every dispatched kernel exists twice: a portable reference (ref/*.c) and an
 // AVX2+FMA variant (avx2/*.c, x86-64 only). `lt_kernels()` returns the table
-// chosen once at start-up from CPU detection; LATENT_ISA=ref forces the
-// reference table. `lt_kernels_for(isa)` returns a specific table (or NULL when
-// the CPU or the build lacks it) so tests can compare the two.
+// chosen once, on its first call, from CPU detection, with the streaming
+// kernels wrapped to split their work over lt_threads() (parallel.c);
+// LATENT_ISA=ref forces the reference table. `lt_kernels_for(isa)` returns a
+// specific unwrapped table (or NULL when the CPU or the build lacks it) so
+// tests can compare the two.
 #ifndef LATENT_KERNELS_H
 #define LATENT_KERNELS_H
 
@@ -177,7 +217,8 @@ int lt_cpu_has_avx512(void);
 // ---------------------------------------------------------------- BLAS (blas.c)
 
 /// C(M,N) = alpha * op(A) op(B) + beta * C, row-major. Routes K <= 16 with no
-/// transposes to the table's gemm_smallk, everything else to cblas_sgemm.
+/// transposes to the table's gemm_smallk, everything else to
+/// lt_sgemm_f32_avx512 when lt_use_own_gemm(), else to cblas_sgemm.
 void lt_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
               const float *A, int lda, const float *B, int ldb, float beta,
               float *C, int ldc);

@@ -1,9 +1,31 @@
 import CLatent
 import Synchronization
 
-// The one file that calls the C core. Everything here is internal: it takes
-// and returns contiguous tensors, knows nothing about the tape, and checks
-// nothing the public ops have not already checked.
+// The Swift side of most of the C core (CLatent): the kernel table's
+// element-wise, activation, reduction, batch-norm, covariance and Adam
+// kernels, the matrix products (lt_sgemm*), the convolutions, random numbers,
+// streaming moments, thread counts and the runtime info behind RuntimeInfo;
+// plus the pointer loops over tensor storage for layout (strided copies, row
+// gathers and scatters). Everything here is internal: it takes and returns
+// contiguous tensors, knows nothing about the tape, and checks little beyond
+// what the public ops have already checked (the broadcasting kernel's rank
+// limit, an internal misuse of conv2dBackward).
+//
+// Other files of the Latent module that call the C core directly:
+//   - Core/FlowKernels.swift: the fused affine coupling (the table's
+//     coupling_forward / coupling_backward) and the periodic convolution's
+//     FFT calls (lt_periodic_*), as an extension of K kept apart so the two
+//     files change independently;
+//   - Core/RuntimeInfo.swift: lt_use_own_gemm() in useFastestBLASKernels(),
+//     which skips the OpenBLAS re-exec when the own GEMM does the products;
+//   - Runs/Interruption.swift: the process-wide signal flag (lt_signal_catch,
+//     lt_signal_received, lt_signal_default, lt_signal_clear).
+// Ops/Elementwise.swift, Ops/Reductions.swift and Ops/Convolution.swift
+// import CLatent only for the op codes (lt_binary_op, lt_unary_op,
+// lt_reduce_op) they hand to K, and Ops/Activations.swift imports it without
+// using a C name; none of them calls a C function. Outside the module,
+// bench/LatentBench (main.swift, KernelBenchmarks.swift) and the kernel,
+// GEMM, threading and random-number tests call the C core directly too.
 
 enum Activation: Equatable {
     case identity, relu, leakyReLU(Float), elu(Float), tanh, sigmoid, softplus, exp

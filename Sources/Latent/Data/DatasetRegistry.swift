@@ -19,7 +19,7 @@ public enum Dataset: Sendable {
     }
 }
 
-/// Name -> data set, with the command-line names of ../shared/DATA.md.
+/// Name -> data set, with the command-line names listed in docs/DATA.md.
 ///
 /// ```swift
 /// let d = try DatasetRegistry.dataset(named: "8gaussians")      // .toy(.eightGaussians)

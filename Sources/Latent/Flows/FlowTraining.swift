@@ -124,7 +124,7 @@ public final class FlowTrainer {
     public static let kinds = ["realnvp", "maf", "iaf", "periodic"]
     /// The dequantization choices for image data: `uniform` and `variational`.
     public static let dequantizations = ["uniform", "variational"]
-    /// Steps between the rows of log.csv; ``train(to:run:checkpointEvery:interruption:progress:)``
+    /// Steps between the rows of log.csv; ``train(to:run:checkpointEvery:interruption:showProgress:restored:)``
     /// also writes a row at its last step.
     public static let logEvery = 50
 
@@ -277,7 +277,7 @@ public final class FlowTrainer {
     /// One step (forward, backward, Adam); returns the logged terms. A term
     /// that is not finite stops before the update, naming the term.
     @discardableResult
-    public func trainStep() throws -> [(String, Double)] {
+    public func trainStepTerms() throws -> [(String, Double)] {
         let next = step + 1
         let loss: Tensor
         var terms: [(String, Double)]
@@ -314,38 +314,17 @@ public final class FlowTrainer {
         data.isImages ? ["step", "loss", "bits_per_dim", "log_q", "steps_per_sec"] : ["step", "loss", "steps_per_sec"]
     }
 
-    /// Trains from the current step up to `total`, logging every ``logEvery``
-    /// steps and saving a checkpoint every `checkpointEvery` steps and at the
-    /// end. On a signal (``Interruption``) it saves the last completed step
-    /// and throws ``Interruption/Stopped``; on a diverging loss it records the
-    /// failure in state.json, keeps the last good checkpoint and rethrows.
+    /// Trains from the current step up to `total` through ``RunDriver`` (log every
+    /// `logEvery` steps, checkpoints every `checkpointEvery` steps and at the end, pictures
+    /// when it stops). On a signal (``Interruption``) it saves the last completed step and throws
+    /// ``Interruption/Stopped``; on a diverging loss it records the failure in state.json, keeps
+    /// the last good checkpoint and rethrows. Without `run` nothing is written. `restored` says
+    /// the trainer was just loaded from `run`'s checkpoint (log rows after it are dropped).
     public func train(to total: Int, run: RunDirectory? = nil, checkpointEvery: Int = 500, interruption: Interruption? = nil,
-                      progress: ProgressBar? = nil) throws {
-        let log = try run.map { try CSVLog(path: $0.logPath, columns: logColumns) }
-        guard step < total else { return }
-        // Steps per second of this call (a resumed run does not count the steps before it).
-        let startStep = step, clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-        let t0 = clock()
-        for s in (step + 1)...total {
-            if let sig = interruption?.signal {
-                progress?.finish()
-                if let run { try save(run) }
-                throw Interruption.Stopped(signal: sig, step: step)
-            }
-            let terms: [(String, Double)]
-            do { terms = try trainStep() } catch {
-                progress?.finish()
-                try run?.writeState(RunState(finished: false, step: s - 1, failure: "\(error)"))
-                throw error
-            }
-            progress?.update(s, metrics: Array(terms.prefix(2)))
-            if let log, s % Self.logEvery == 0 || s == total {
-                try log.append([Double(s)] + terms.map(\.1) + [Double(s - startStep) / Swift.max(clock() - t0, 1e-9)])
-            }
-            if let run, s % checkpointEvery == 0 || s == total { try save(run) }
-        }
-        progress?.finish()
-        try run?.writeState(RunState(finished: true, step: step))
+                      showProgress: Bool = false, restored: Bool = false) throws {
+        let options = RunDriver.Options(checkpointEvery: checkpointEvery, showProgress: showProgress,
+                                        interruption: interruption, writes: run != nil)
+        try RunDriver.train(self, in: run ?? RunDirectory(path: ""), steps: total, restored: restored, options: options)
     }
 
     /// Loads a trained flow run (config.json + checkpoint) in one call.
@@ -365,18 +344,15 @@ public final class FlowTrainer {
         return trainer
     }
 
-    /// Writes the checkpoint: the state dictionaries (parameters, buffers and
-    /// which ActNorms have initialised), Adam state, the random state, the step.
-    public func save(_ run: RunDirectory) throws {
-        try run.saveCheckpoint(parameters: checkpointTensors, optimizer: optimizer, rng: rng, step: step)
-        try run.writeState(RunState(finished: false, step: step))
-    }
-
     /// Loads the run's checkpoint: parameters, optimizer state, step, random
     /// state and ActNorm flags. With `optimizer: false` the Adam state is not read (enough for
     /// evaluation and sampling).
     public func restore(from run: RunDirectory, optimizer withOptimizer: Bool = true) throws {
-        let info = try run.loadCheckpoint(into: checkpointTensors, optimizer: withOptimizer ? optimizer : nil)
+        try restore(info: run.loadCheckpoint(into: checkpointTensors, optimizer: withOptimizer ? optimizer : nil))
+    }
+
+    /// The non-tensor part of a loaded checkpoint: step, generator, legacy ActNorm flags.
+    func restore(info: Checkpoint.Info) throws {
         step = info.step
         if let r = info.rng { rng = r }
         if !info.missingModuleState.isEmpty {
@@ -446,6 +422,39 @@ public final class FlowTrainer {
             let z = r.normal([n] + model.eventShape) * temperature
             let x = model.flow.inverse(z).output
             return data.isImages ? x.clamped(min: 0, max: 1) : x
+        }
+    }
+}
+
+extension FlowTrainer: TrainingSession {
+    /// "train" and the flow kind.
+    public var label: String { "train \(config.model.kind)" }
+    /// loss (nats), and for images bits_per_dim and log_q.
+    public var termNames: [String] { data.isImages ? ["loss", "bits_per_dim", "log_q"] : ["loss"] }
+    /// Every `FlowTrainer.logEvery` (50) steps.
+    public var logEvery: Int { Self.logEvery }
+    /// The model's and q(u|x)'s state dictionaries.
+    public var checkpointState: [(name: String, parameter: Parameter)] { checkpointTensors }
+    /// Adam over the model and q(u|x).
+    public var checkpointOptimizer: (any CheckpointableOptimizer)? { optimizer }
+    /// The toy-point and dequantization-noise generator.
+    public var checkpointRandomState: RandomGenerator? { rng }
+
+    /// Takes the step and the generator from the checkpoint, and reads the ActNorm flags of a
+    /// checkpoint written before they were module state.
+    public func restore(_ info: Checkpoint.Info) throws {
+        try restore(info: info)
+    }
+
+    /// One step's values in ``termNames`` order.
+    public func trainStep() throws -> [Double] { try trainStepTerms().map(\.1) }
+
+    /// The loss curve when interrupted; everything (density, samples, loss) at the end.
+    public func writePictures(run: RunDirectory, step: Int, moment: PictureMoment) throws {
+        switch moment {
+        case .finished: try writeFlowPictures(self, runDir: run)
+        case .interrupted, .failed: try writeLossCurve(run)
+        case .periodic: break
         }
     }
 }

@@ -14,6 +14,18 @@ public enum GANRun: Sendable {
         guard config.model.kind == "gan" else {
             throw LatentError("\(directory) holds a '\(config.model.kind)' run, not a GAN")
         }
+        // Initial values do not matter: the checkpoint overwrites every parameter and buffer.
+        var rng = RandomGenerator(seed: config.seed)
+        let gan = try makeModel(config, path: run.configPath, rng: &rng)
+        try run.loadCheckpoint(into: gan.checkpointTensors)
+        return (run, config, gan)
+    }
+
+    /// The networks a GAN run's config describes, as `latent train gan` builds them: an MLP
+    /// pair on 2-D toys (architecture `hidden`, `latent`), an MLP pair on flattened images, or
+    /// the DCGAN pair for 28x28 or 64x64 images (architecture `variant`). Initialised from `rng`;
+    /// throws naming `path` for an architecture it does not know.
+    public static func makeModel(_ config: RunConfig, path: String = "config.json", rng: inout RandomGenerator) throws -> GAN {
         let arch = config.model.architecture
         let kind = arch["arch"]?.string ?? "mlp"
         let latent = arch["latent"]?.int
@@ -23,25 +35,19 @@ public enum GANRun: Sendable {
         case .images(let set): shape = set.imageShape
         case .groundTruth(let g): shape = g.observationShape
         }
-        // Initial values do not matter: the checkpoint overwrites every parameter and buffer.
-        var rng = RandomGenerator(seed: config.seed)
-        let gan: GAN
         if shape == [2] {
             var hidden: [Int] = []
             if case .array(let a)? = arch["hidden"] { hidden = a.compactMap(\.int) }
-            guard !hidden.isEmpty else { throw LatentError.file(run.configPath, "architecture.hidden is missing") }
-            gan = GAN.mlp(dataDimension: 2, latentDimension: latent ?? 8, hidden: hidden, rng: &rng)
+            guard !hidden.isEmpty else { throw LatentError.file(path, "architecture.hidden is missing") }
+            return GAN.mlp(dataDimension: 2, latentDimension: latent ?? 8, hidden: hidden, rng: &rng)
         } else if kind == "mlp" {
-            gan = GAN.mlp(dataDimension: shape.reduce(1, *), latentDimension: latent ?? 64, hidden: [256, 512],
-                          discriminatorHidden: [512, 256], outputActivation: .tanh, rng: &rng)
+            return GAN.mlp(dataDimension: shape.reduce(1, *), latentDimension: latent ?? 64, hidden: [256, 512],
+                           discriminatorHidden: [512, 256], outputActivation: .tanh, rng: &rng)
         } else if arch["variant"]?.string == "dcgan28" {
-            gan = GAN.dcgan28(latentDimension: latent ?? 64, channels: shape[0], rng: &rng)
+            return GAN.dcgan28(latentDimension: latent ?? 64, channels: shape[0], rng: &rng)
         } else if arch["variant"]?.string == "dcgan64" {
-            gan = GAN.dcgan64(latentDimension: latent ?? 100, channels: shape[0], rng: &rng)
-        } else {
-            throw LatentError.file(run.configPath, "unknown GAN architecture \(arch)")
+            return GAN.dcgan64(latentDimension: latent ?? 100, channels: shape[0], rng: &rng)
         }
-        try run.loadCheckpoint(into: gan.checkpointTensors)
-        return (run, config, gan)
+        throw LatentError.file(path, "unknown GAN architecture \(arch)")
     }
 }

@@ -258,11 +258,8 @@ public enum Study: Sendable {
         }
         if let failure = state?.failure { return try failed("training failed: \(failure)") }
         if !(state?.finished == true && state?.step == plan.preset.steps) {
-            if run.hasCheckpoint, let step = try? SafeTensors.read(run.checkpointPath).metadata["step"].flatMap(Int.init) {
-                // A killed run may have logged steps after its last checkpoint; drop them before resuming.
-                try CSVLog.truncate(run.logPath, afterStep: step)
-            }
             do {
+                // Resumes from the checkpoint when there is one (RunDriver drops log rows written after it).
                 try VAERun.train(config: config, data: data, directory: dir, resume: true, showProgress: false)
             } catch {
                 if let failure = try? run.state()?.failure { return try failed("training failed: \(failure)") }

@@ -2,8 +2,8 @@ import Foundation
 
 /// One method of the disentanglement study and the hyperparameter it sweeps.
 ///
-/// The published grids (Locatello et al. 2018, ../shared/DATA.md) are the defaults;
-/// `--grid` replaces them method by method.
+/// The published grids (Locatello et al. 2018; listed in docs/DATA.md, "The disentanglement
+/// study") are the defaults; `--grid` replaces them method by method.
 public struct StudyMethod: Equatable, Sendable {
     /// The `--methods` name (also the VAE objective's name).
     public let name: String
@@ -142,7 +142,9 @@ public struct StudyPreset: Codable, Equatable, Sendable {
     public var annealingSteps: Int
     /// Latent dimensions of every model.
     public var latent: Int
-    /// "conv64" (the published encoder/decoder, 64x64 inputs) or "mlp".
+    /// "conv64" (Latent's version of the published encoder/decoder for 64x64 inputs: 4x4 kernels in
+    /// all four encoder convolutions where disentanglement_lib's last two are 2x2, see docs/DATA.md)
+    /// or "mlp".
     public var network: String
     /// Encoder hidden widths of the MLP network (the decoder mirrors them); unused by conv64.
     public var mlpHidden: [Int]
@@ -169,8 +171,9 @@ public struct StudyPreset: Codable, Equatable, Sendable {
     /// Observations used to estimate each code dimension's variance for the FactorVAE score.
     public var factorVarianceSamples: Int
 
-    /// The published settings (Locatello et al. 2018): 300k steps, batch 64, Adam 1e-4, the conv
-    /// pair with 10 latents, capacity annealed over 100k steps, FactorVAE discriminator 6 x 1000,
+    /// The published settings (Locatello et al. 2018; docs/DATA.md): 300k steps, batch 64, Adam 1e-4,
+    /// the conv64 pair (whose encoder differs from the published one, see ``StudyPreset/network``)
+    /// with 10 latents, capacity annealed over 100k steps, FactorVAE discriminator 6 x 1000,
     /// 50 seeds; metrics on 10,000 / 5,000 points, scores with batch 64, 10,000 / 5,000 votes.
     public static let full = StudyPreset(
         name: "full", label: "published settings (Locatello et al. 2018)", steps: 300_000, batchSize: 64, learningRate: 1e-4,

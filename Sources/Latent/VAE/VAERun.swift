@@ -58,9 +58,9 @@ public enum VAERun: Sendable {
                            encoding: encoding, seed: config.seed)
     }
 
-    /// Trains (or, with `resume` and a checkpoint present, continues) a run. A loss that stops
-    /// being finite throws after writing the failure into state.json; the last checkpoint, saved
-    /// only from finite parameters, is kept.
+    /// Trains (or, with `resume` and a checkpoint present, continues) a run through
+    /// ``RunDriver``. A loss that stops being finite throws after writing the failure into
+    /// state.json; the last checkpoint, saved only from finite parameters, is kept.
     ///
     /// With `parallel` (one call per process of the group), rank 0's initial parameters are
     /// broadcast, each process computes its rows of every batch (``DataParallel``), and only
@@ -71,93 +71,23 @@ public enum VAERun: Sendable {
     public static func train(config: RunConfig, data: VAEData, directory: String, resume: Bool = false, overwrite: Bool = false,
                              showProgress: Bool = true, logEvery: Int = 10, interruption: Interruption? = nil,
                              parallel: DataParallel? = nil) throws -> (RunDirectory, VAETrainer) {
-        let spec = try VAESpec(architecture: config.model.architecture)
-        let objective = try objective(config)
-        guard spec.inputShape == data.observationShape else {
-            throw LatentError("model input \(spec.inputShape) does not match data `\(data.name)` images \(data.observationShape)")
-        }
-        var initRng = RandomGenerator(seed: config.seed)
-        let model = VAE.make(spec, rng: &initRng)
-        let trainer = VAETrainer(model: model, objective: objective, learningRate: Float(config.number("lr", default: 1e-4)),
-                                 discriminatorHidden: spec.discriminatorHidden,
-                                 discriminatorLearningRate: Float(config.number("discriminatorLR", default: 1e-4)),
-                                 datasetSize: data.count, rng: &initRng)
-        let writes = parallel?.isRoot ?? true
+        let session = try VAESession(config: config, data: data)
+        session.logEvery = Swift.max(1, logEvery)
         if let parallel {
-            try parallel.attach(to: trainer)
+            try parallel.attach(to: session.trainer)
             guard data.batchSize >= parallel.size else {
                 throw LatentError("--data-parallel: a batch of \(data.batchSize) cannot be split across \(parallel.size) processes")
             }
         }
-        var rng = RandomGenerator(seed: config.seed, stream: 1)
-        let steps = Int(config.number("steps", default: 1000))
-        let checkpointEvery = Swift.max(1, Int(config.number("checkpointEvery", default: 1000)))
-        let run: RunDirectory
-        var start = 0
-        if resume, let existing = try? RunDirectory.open(directory), existing.hasCheckpoint {
-            run = existing
-            let stored = try run.config()
-            guard stored.model == config.model, stored.data.name == config.data.name, stored.seed == config.seed else {
-                throw LatentError.file(directory, "--resume: the run was made with a different model, data or seed (see config.json)")
-            }
-            let info = try run.loadCheckpoint(into: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer)
-            start = info.step
-            trainer.stepCount = start
-            if let r = info.rng { rng = r }
-        } else if !writes {
-            run = RunDirectory(path: directory)
-        } else {
-            run = try RunDirectory.create(directory, config: config, overwrite: overwrite || resume)
-            try run.saveCheckpoint(parameters: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer, rng: rng, step: 0)
+        let options = RunDriver.Options(resume: resume, overwrite: overwrite,
+                                        checkpointEvery: Swift.max(1, Int(config.number("checkpointEvery", default: 1000))),
+                                        showProgress: showProgress, interruption: interruption, writes: parallel?.isRoot ?? true)
+        let run = try RunDriver.train(session, config: config, directory: directory, options: options) {
+            // Rank 0's values everywhere: the initialisation is seeded, but this does not rely on
+            // every machine's kernels producing identical bits.
+            try parallel?.broadcastParameters(session.checkpointState.map(\.parameter))
         }
-        // Rank 0's values everywhere: the initialisation is seeded, but this does not rely on
-        // every machine's kernels producing identical bits.
-        try parallel?.broadcastParameters(trainer.checkpointParameters.map(\.parameter))
-        let columns = ["step"] + trainer.termNames + ["steps_per_sec"]
-        let log = writes ? try CSVLog(path: run.logPath, columns: columns) : nil
-        let bar = showProgress && writes ? ProgressBar(label: "train \(objective.name)", total: steps) : nil
-        var lastValues: [String: Double] = [:]
-        let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-        let t0 = clock()
-        if start < steps {
-            for step in (start + 1)...steps {
-                if writes, let sig = interruption?.signal {
-                    // Ctrl-C / SIGTERM: keep the last completed step and stop cleanly. Under
-                    // data-parallel rank 0 decides alone; its exit ends the other ranks.
-                    bar?.finish()
-                    if model.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) {
-                        try run.saveCheckpoint(parameters: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer, rng: rng, step: step - 1)
-                    }
-                    try run.writeState(RunState(finished: false, step: step - 1))
-                    throw Interruption.Stopped(signal: sig, step: step - 1)
-                }
-                let x = data.batch(step: step - 1, rng: &rng)
-                do {
-                    lastValues = try trainer.step(x, rng: &rng)
-                } catch {
-                    if writes { try? run.writeState(RunState(finished: false, step: step, failure: "\(error)")) }
-                    bar?.finish()
-                    throw error
-                }
-                bar?.update(step, metrics: [("loss", lastValues["loss"]!), ("recon", lastValues["recon"]!), ("kl", lastValues["kl"]!)])
-                if step % logEvery == 0 || step == steps {
-                    let rate = Double(step - start) / Swift.max(clock() - t0, 1e-9)
-                    try log?.append([Double(step)] + trainer.termNames.map { lastValues[$0] ?? .nan } + [rate])
-                }
-                if writes && (step % checkpointEvery == 0 || step == steps) {
-                    guard model.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
-                        try? run.writeState(RunState(finished: false, step: step, failure: "parameters became non-finite at step \(step)"))
-                        throw LatentError("training diverged at step \(step): parameters are no longer finite; the last good checkpoint was kept (try a lower --lr)")
-                    }
-                    try run.saveCheckpoint(parameters: trainer.checkpointParameters, optimizer: trainer.checkpointOptimizer, rng: rng, step: step)
-                }
-            }
-        }
-        bar?.finish()
-        guard writes else { return (run, trainer) }
-        try writePictures(model: model, data: data, run: run, seed: config.seed)
-        try run.writeState(RunState(finished: true, step: steps))
-        return (run, trainer)
+        return (run, session.trainer)
     }
 
     /// Writes reconstructions.png (16 evaluation points), samples.png (64 prior draws), traversal.png (3

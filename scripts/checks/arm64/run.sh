@@ -8,7 +8,7 @@
 #   apt-get install qemu-user-static libc6-dev-arm64-cross libgcc-12-dev-arm64-cross \
 #                   libopenblas-dev:arm64 libfftw3-dev:arm64
 set -eu
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 OUT=${TMPDIR:-/tmp}/latent_kernel_check_arm64
 SYSROOT=/usr/aarch64-linux-gnu
 GCCLIB=$(ls -d /usr/lib/gcc-cross/aarch64-linux-gnu/* 2>/dev/null | sort -V | tail -1)

@@ -2,7 +2,7 @@
 # MPI tests of `latent` (run by `make test`): 2 ranks on this machine, --oversubscribe so
 # they run on 2 cores or fewer. Each job runs under `timeout`: a hang fails the test.
 #
-#   tests/mpi/run.sh [path/to/latent]
+#   scripts/checks/mpi/run.sh [path/to/latent]
 set -euo pipefail
 LATENT=${1:-.build/release/latent}
 HERE=$(cd "$(dirname "$0")" && pwd)
