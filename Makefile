@@ -75,6 +75,8 @@ test: build
 	! $(BIN)/latent train vae --data shapes-tiny --hidden 16 --latent 2 --steps 100 --lr 1e8 --out .build/smoke-vae-diverge --overwrite 2>/dev/null
 	@echo "== robustness: kill -9 during checkpoint writes, SIGINT + resume, bad input =="
 	bash scripts/checks/robustness.sh $(BIN)/latent
+	@echo "== kill -9 between checkpoints, resume, bit-identical to an uninterrupted run (flow, VAE, GAN) =="
+	bash scripts/checks/resume-after-kill.sh $(BIN)/latent
 	@echo "== latent demo --tiny: every stage for a few steps, report images exist and decode =="
 	$(BIN)/latent demo --tiny --out .build/demo-tiny
 	$(BIN)/latent demo verify-report .build/demo-tiny/report.html

@@ -31,6 +31,7 @@ struct TrainFlow: ParsableCommand {
     @Option(parsing: .unconditional, help: "Hidden units (2-D nets, default 64) or channels (periodic coupling nets, default 32).") var hidden: Int?
     @Option(help: "Image data: uniform or variational (default uniform).") var dequantization: String?
     @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Steps between checkpoints.") var checkpointEvery = 500
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Steps between rows of log.csv.") var logEvery = FlowTrainer.defaultLogEvery
     @Option(help: "Run directory.") var out: String
     @Flag(help: "Replace an existing run directory.") var overwrite = false
     @Flag(help: "Continue the run in --out from its last checkpoint up to --steps.") var resume = false
@@ -74,7 +75,9 @@ struct TrainFlow: ParsableCommand {
                                                 dequantization: dequantization ?? "uniform", command: command, dataSet: flowData)
         }
         let total = config.hyperparameters["steps"]?.int ?? 2000
+        guard logEvery > 0 else { throw LatentError("--log-every must be positive, got \(logEvery)") }
         let trainer = try FlowTrainer(config: config, data: loaded)
+        trainer.logEvery = logEvery
         let interruption = Interruption()
         defer { interruption.uninstall() }
         let runDir: RunDirectory

@@ -38,6 +38,7 @@ struct TrainVAE: ParsableCommand, UsesMPIRanks {
     @Option(help: "bernoulli, gaussian or gaussian-learned") var likelihood = "bernoulli"
     @Option(name: .customLong("discriminator-hidden"), help: "FactorVAE discriminator hidden sizes.") var discriminatorHidden = "1000,1000,1000,1000,1000,1000"
     @Option(name: .customLong("checkpoint-every")) var checkpointEvery = 1000
+    @Option(name: .customLong("log-every"), help: "Steps between rows of log.csv.") var logEvery = 10
     @Option(help: "Run directory.") var out: String
     @Flag(help: "Replace an existing run directory.") var overwrite = false
     @Flag(help: "Continue from the run directory's checkpoint.") var resume = false
@@ -96,8 +97,9 @@ struct TrainVAE: ParsableCommand, UsesMPIRanks {
         defer { interruption.uninstall() }
         let run: RunDirectory
         do {
+            guard logEvery > 0 else { throw ValidationError("--log-every must be positive, got \(logEvery)") }
             (run, _) = try VAERun.train(config: config, data: vaeData, directory: out, resume: resume, overwrite: overwrite,
-                                        interruption: interruption, parallel: parallel)
+                                        logEvery: logEvery, interruption: interruption, parallel: parallel)
         } catch let stop as Interruption.Stopped {
             print("\(stop); checkpoint saved in \(out). Continue with the same command and --resume")
             throw ExitCode(stop.exitCode)

@@ -124,9 +124,10 @@ public final class FlowTrainer {
     public static let kinds = ["realnvp", "maf", "iaf", "periodic"]
     /// The dequantization choices for image data: `uniform` and `variational`.
     public static let dequantizations = ["uniform", "variational"]
-    /// Steps between the rows of log.csv; ``train(to:run:checkpointEvery:interruption:showProgress:restored:)``
-    /// also writes a row at its last step.
-    public static let logEvery = 50
+    /// The default of ``logEvery``.
+    public static let defaultLogEvery = 50
+    /// Steps between the rows of log.csv (default 50); the last step always gets a row.
+    public var logEvery = FlowTrainer.defaultLogEvery
 
     /// The configuration the trainer was built from: model kind and architecture, hyperparameters,
     /// data and seed.
@@ -431,8 +432,6 @@ extension FlowTrainer: TrainingSession {
     public var label: String { "train \(config.model.kind)" }
     /// loss (nats), and for images bits_per_dim and log_q.
     public var termNames: [String] { data.isImages ? ["loss", "bits_per_dim", "log_q"] : ["loss"] }
-    /// Every `FlowTrainer.logEvery` (50) steps.
-    public var logEvery: Int { Self.logEvery }
     /// The model's and q(u|x)'s state dictionaries.
     public var checkpointState: [(name: String, parameter: Parameter)] { checkpointTensors }
     /// Adam over the model and q(u|x).
