@@ -53,8 +53,10 @@ struct DemoAll: ParsableCommand {
         if wanted("moons") {
             header("RealNVP on two moons")
             let dir = out + "/moons"
-            try TrainFlow.parse(["--model", "realnvp", "--data", "two-moons", "--steps", steps(2000, tiny: 30), "--seed", String(seed),
-                                 "--out", dir, "--overwrite"]).run()
+            let config = try FlowTrainer.makeConfig(model: "realnvp", data: "two-moons", steps: Int(steps(2000, tiny: 30))!, seed: seed,
+                                                    command: "latent demo")
+            let trained = try FlowTrainer(config: config)
+            try RunDriver.train(trained, config: config, directory: dir, options: .init(overwrite: true, checkpointEvery: 500))
             let (_, trainer) = try openFlowRun(dir)
             let e = trainer.evaluate(maxCount: tiny ? 500 : 10000)
             report.section("RealNVP on two moons",
@@ -70,9 +72,12 @@ struct DemoAll: ParsableCommand {
         if wanted("fashion") {
             header("Periodic-convolution flow with variational dequantization on Fashion-MNIST")
             let dir = out + "/fashion-flow"
-            try TrainFlow.parse(["--model", "periodic", "--data", "fashion-mnist", "--dequantization", "variational",
-                                 "--steps", steps(300, tiny: 3), "--batch-size", tiny ? "8" : "32", "--layers", tiny ? "1" : "2",
-                                 "--hidden", tiny ? "8" : "16", "--seed", String(seed), "--out", dir, "--overwrite"]).run()
+            let fashion = try FlowData.load("fashion-mnist")
+            let config = try FlowTrainer.makeConfig(model: "periodic", data: "fashion-mnist", steps: Int(steps(300, tiny: 3))!,
+                                                    batchSize: tiny ? 8 : 32, seed: seed, layers: tiny ? 1 : 2, hidden: tiny ? 8 : 16,
+                                                    dequantization: "variational", command: "latent demo", dataSet: fashion)
+            let trained = try FlowTrainer(config: config, data: fashion)
+            try RunDriver.train(trained, config: config, directory: dir, options: .init(overwrite: true, checkpointEvery: 500))
             let (_, trainer) = try openFlowRun(dir)
             let e = trainer.evaluate(maxCount: tiny ? 16 : 1000)
             var rows = [["uniform dequantization bound", String(format: "%.1f", e.nats), String(format: "%.4f", e.bitsPerDim)]]
@@ -93,9 +98,12 @@ struct DemoAll: ParsableCommand {
                 let dir = out + "/" + model
                 // An MLP encoder/decoder keeps the demo within minutes; `latent train vae` defaults to the
                 // disentanglement_lib convolutional pair for 64x64 images.
-                try TrainVAE.parse(["--model", model, "--data", "dsprites", "--steps", steps(1500, tiny: 12), "--batch-size", "64",
-                                    "--lr", "1e-3", "--seed", String(seed), "--out", dir, "--overwrite", "--network", "mlp",
-                                    "--hidden", tiny ? "32" : "512,256"]).run()
+                let vaeData = try VAEData(name: "dsprites", batchSize: 64, encoding: .dynamicBinarized, seed: seed)
+                let spec = VAESpec(inputShape: vaeData.observationShape, latent: 10, network: .mlp, hidden: tiny ? [32] : [512, 256])
+                let objective: VAEObjective = model == "beta-vae" ? .betaVAE(beta: 4) : .dipVAE2(lambdaOffDiagonal: 10)
+                let vaeConfig = VAERun.config(objective: objective, spec: spec, data: vaeData, steps: Int(steps(1500, tiny: 12))!,
+                                              batchSize: 64, learningRate: 1e-3, seed: seed, command: "latent demo")
+                try VAERun.train(config: vaeConfig, data: vaeData, directory: dir, overwrite: true)
                 let (_, config, vae, data) = try VAERun.open(dir)
                 let ev = try VAERun.evaluate(model: vae, data: data, points: tiny ? 64 : 500, importanceSamples: tiny ? 4 : 50, seed: config.seed &+ 1)
                 var evalRows = [["ELBO", String(format: "%.2f", ev.elbo)], ["IWAE NLL (k = \(ev.importanceSamples))", String(format: "%.2f", ev.iwaeNLL)]]
@@ -122,8 +130,10 @@ struct DemoAll: ParsableCommand {
         if wanted("gan") {
             header("GAN on 8 gaussians")
             let dir = out + "/gan"
-            try TrainGAN.parse(["--data", "8gaussians", "--steps", steps(3000, tiny: 20), "--lr", "1e-3", "--sample-every", tiny ? "10" : "1000",
-                                "--seed", String(seed), "--out", dir, "--overwrite"]).run()
+            let config = try GANOptions(data: "8gaussians", steps: Int(steps(3000, tiny: 20))!, lr: 1e-3, seed: seed).config(command: "latent demo")
+            let session = try GANSession(config: config, sampleEvery: tiny ? 10 : 1000)
+            let run = try GANRun.train(session, config: config, directory: dir, options: .init(overwrite: true))
+            for line in try session.summary(run: run) { print(line) }
             print("optimal discriminator experiments...")
             var rows: [[String]] = []
             let cases: [OptimalDiscriminatorExperiment] = [.bimodalVersusNormal1D, .equal1D, .eightGaussiansVersusNormal2D, .equal2D]

@@ -66,65 +66,19 @@ struct TrainGAN: ParsableCommand {
 
     func run() throws {
         if let threads { RuntimeInfo.setThreads(threads) }
-        guard let lossKind = GANLoss(rawValue: loss) else {
-            throw ValidationError("--loss must be minimax, non-saturating or wasserstein, got '\(loss)'")
+        guard sampleEvery > 0, checkpointEvery > 0, patience > 0 else {
+            throw ValidationError("--sample-every, --checkpoint-every and --patience must be positive")
         }
-        guard ["mlp", "dcgan"].contains(arch) else { throw ValidationError("--arch must be mlp or dcgan, got '\(arch)'") }
-        let penaltyKind: GANPenalty
-        do { penaltyKind = try GANPenalty(parsing: penalty) } catch { throw ValidationError("\(error)") }
-        if penaltyKind != .none && arch == "dcgan" {
-            throw ValidationError("--penalty \(penalty) needs a discriminator with second derivatives; the DCGAN one has BatchNorm, which has none: use --arch mlp")
-        }
-        // WGAN-GP's published settings (Gulrajani et al. 2017, Algorithm 1) when the objective is Wasserstein.
-        let wasserstein = lossKind == .wasserstein
-        let k = self.k ?? (wasserstein ? 5 : 1)
-        let lr = self.lr ?? (wasserstein ? 1e-4 : 2e-4)
-        let beta1 = self.beta1 ?? (wasserstein ? 0 : 0.5)
-        let beta2 = self.beta2 ?? (wasserstein ? 0.9 : 0.999)
-        if wasserstein, case .none = penaltyKind {
-            FileHandle.standardError.write(Data("latent train gan: note: a Wasserstein critic without --penalty gp:LAMBDA has no Lipschitz constraint; its outputs can grow without bound\n".utf8))
-        }
-        let source = try GANData.named(data)
-        let steps = self.steps ?? (source.isToy ? 10000 : 5000)
-        guard steps > 0, k > 0, sampleEvery > 0, checkpointEvery > 0 else { throw ValidationError("--steps, --k, --sample-every and --checkpoint-every must be positive") }
-        let batch = batchSize ?? (source.isToy ? 256 : 64)
-        guard batch > 0 && batch <= 1_000_000 else { throw ValidationError("--batch-size must be in 1...1000000, got \(batch)") }
-        guard lr > 0 && lr <= 10, (lrD ?? lr) > 0 && (lrD ?? lr) <= 10 else { throw ValidationError("--lr and --lr-d must be in (0, 10], got \(lr)") }
-        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else { throw ValidationError("--beta1 and --beta2 must be in [0, 1), got \(beta1), \(beta2)") }
-        guard (latent ?? 1) > 0, hidden > 0, patience > 0 else { throw ValidationError("--latent, --hidden and --patience must be positive") }
-        // The architecture for the data's shape (GANRun.makeModel builds it from these entries).
-        var architecture: [String: JSONValue] = ["arch": .string(arch)]
-        if source.isToy {
-            guard arch == "mlp" else { throw ValidationError("--arch dcgan needs images; use --arch mlp for \(data)") }
-            architecture["latent"] = .number(Double(latent ?? 8))
-            architecture["hidden"] = .array([JSONValue](repeating: .number(Double(hidden)), count: 3))
-        } else {
-            let s = source.exampleShape, (h, w) = (s[1], s[2])
-            if arch == "mlp" {
-                architecture["latent"] = .number(Double(latent ?? 64))
-            } else if h == 28 && w == 28 {
-                architecture["latent"] = .number(Double(latent ?? 64)); architecture["variant"] = "dcgan28"
-            } else if h == 64 && w == 64 {
-                architecture["latent"] = .number(Double(latent ?? 100)); architecture["variant"] = "dcgan64"
-            } else {
-                throw ValidationError("--arch dcgan supports 28x28 and 64x64 images; \(data) has \(h)x\(w) (use --arch mlp)")
-            }
-        }
-        var hyperparameters: [String: JSONValue] = [
-            "loss": .string(lossKind.rawValue), "steps": .number(Double(steps)), "batchSize": .number(Double(batch)),
-            "k": .number(Double(k)), "lr": .number(Double(lr)), "lrD": .number(Double(lrD ?? lr)),
-            "beta1": .number(Double(beta1)), "beta2": .number(Double(beta2))]
-        // Written only when set, so that runs from before penalties existed still resume.
-        if penaltyKind != .none { hyperparameters["penalty"] = .string(penaltyKind.description) }
-        let config = RunConfig(
-            command: CommandLine.arguments.joined(separator: " "),
-            model: .init(kind: "gan", architecture: architecture),
-            hyperparameters: hyperparameters,
-            data: .init(name: data, preprocessing: source.isToy ? [:] : ["scaling": "[-1, 1] (x * 2 - 1)"]),
-            seed: seed)
+        let options = GANOptions(data: data, arch: arch, loss: loss, penalty: penalty, steps: steps, batchSize: batchSize, k: k,
+                                 lr: lr, lrD: lrD, beta1: beta1, beta2: beta2, latent: latent, hidden: hidden, seed: seed)
+        let config = try options.config(command: CommandLine.arguments.joined(separator: " "))
+        for note in options.notes { FileHandle.standardError.write(Data("latent train gan: note: \(note)\n".utf8)) }
+        let h = config.hyperparameters
+        let steps = h["steps"]?.int ?? 0, batch = h["batchSize"]?.int ?? 0, k = h["k"]?.int ?? 1
+        let lossKind = h["loss"]?.string ?? loss, penaltyKind = h["penalty"]?.string ?? "none"
         let session = try GANSession(config: config, patience: patience, sampleEvery: sampleEvery)
         if resume, (try? RunDirectory.open(out))?.hasCheckpoint ?? false { print("resuming \(out)") }
-        print("latent train gan: \(data), \(arch), \(lossKind.rawValue) loss, penalty \(penaltyKind), k = \(k), batch \(batch), \(steps) steps -> \(out)")
+        print("latent train gan: \(data), \(arch), \(lossKind) loss, penalty \(penaltyKind), k = \(k), batch \(batch), \(steps) steps -> \(out)")
         print("generator \(session.gan.generator.parameterCount) parameters, discriminator \(session.gan.discriminator.parameterCount)")
         let interruption = Interruption()
         defer { interruption.uninstall() }
