@@ -2,13 +2,14 @@
 // zero padding) through im2col + lt_sgemm.
 //
 // Two variants with one interface:
-//   * *_ref: one image at a time, the naive branchy im2col (the reference twin);
-//   * the default: images in chunks of `nb` (lt_conv2d_chunk), one GEMM per
-//     chunk over a col buffer (C*kh*kw, nb*oh*ow), and the dispatched im2col /
-//     col2im that move whole row runs (ref/im2col.c, avx2/im2col.c). A per-image
-//     GEMM with oh*ow = 16 columns runs far below BLAS speed; a chunk gives
-//     GEMMs with hundreds to thousands of columns.
-// LATENT_ISA=ref routes the public entry points to the reference twin.
+//   * *_ref: one image at a time with the portable im2col / col2im, no chunks,
+//     no threads (the reference twin the parity tests compare against);
+//   * the entry points every ISA runs: images in chunks of `nb`
+//     (lt_conv2d_chunk), one GEMM per chunk over a col buffer
+//     (C*kh*kw, nb*oh*ow), and the dispatched im2col / col2im that move whole
+//     row runs (ref/im2col.c under LATENT_ISA=ref and on arm64, avx2/im2col.c).
+//     A per-image GEMM with oh*ow = 16 columns runs far below BLAS speed; a
+//     chunk gives GEMMs with hundreds to thousands of columns.
 // Backward: dx WRITTEN, dw and dbias ACCUMULATED.
 #include <string.h>
 
@@ -16,43 +17,9 @@
 
 // ---------------------------------------------------------------- reference
 
-static void im2col_ref(float *col,      // (C*kh*kw, oh*ow)
-                       const float *im, // (C, H, W)
-                       int C, int H, int W, int kh, int kw, int sh, int sw,
-                       int ph, int pw, int oh, int ow) {
-  for (int c = 0; c < C; c++)
-    for (int ki = 0; ki < kh; ki++)
-      for (int kj = 0; kj < kw; kj++) {
-        float *dst = col + ((int64_t)(c * kh + ki) * kw + kj) * oh * ow;
-        for (int oy = 0; oy < oh; oy++) {
-          int iy = oy * sh - ph + ki;
-          for (int ox = 0; ox < ow; ox++) {
-            int ix = ox * sw - pw + kj;
-            int inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
-            dst[oy * ow + ox] = inside ? im[((int64_t)c * H + iy) * W + ix] : 0.0f;
-          }
-        }
-      }
-}
-
-static void col2im_ref(float *im,        // (C, H, W), accumulated
-                       const float *col, // (C*kh*kw, oh*ow)
-                       int C, int H, int W, int kh, int kw, int sh, int sw,
-                       int ph, int pw, int oh, int ow) {
-  for (int c = 0; c < C; c++)
-    for (int ki = 0; ki < kh; ki++)
-      for (int kj = 0; kj < kw; kj++) {
-        const float *src = col + ((int64_t)(c * kh + ki) * kw + kj) * oh * ow;
-        for (int oy = 0; oy < oh; oy++) {
-          int iy = oy * sh - ph + ki;
-          if (iy < 0 || iy >= H) continue;
-          for (int ox = 0; ox < ow; ox++) {
-            int ix = ox * sw - pw + kj;
-            if (ix >= 0 && ix < W) im[((int64_t)c * H + iy) * W + ix] += src[oy * ow + ox];
-          }
-        }
-      }
-}
+// The reference twin: one image at a time, the portable im2col / col2im of
+// ref/im2col.c (the same kernels LATENT_ISA=ref dispatches to), and no chunking
+// or threads, so the chunked, threaded path below has an independent check.
 
 void lt_conv2d_forward_f32_ref(float *y, const float *x, const float *w,
                                const float *_Nullable bias, float *work, int N,
@@ -62,7 +29,7 @@ void lt_conv2d_forward_f32_ref(float *y, const float *x, const float *w,
   for (int n = 0; n < N; n++) {
     const float *xn = x + (int64_t)n * C * H * W;
     float *yn = y + (int64_t)n * O * ohow;
-    im2col_ref(work, xn, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
+    lt_im2col_f32_ref(work, xn, ohow, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
     // y_n(O, ohow) = w(O, ckk) col(ckk, ohow)
     lt_sgemm(0, 0, O, ohow, ckk, 1.0f, w, ckk, work, ohow, 0.0f, yn, ohow);
     if (bias)
@@ -88,8 +55,7 @@ void lt_conv2d_backward_f32_ref(float *_Nullable dx, float *_Nullable dw,
       }
     if (dw && x) {
       // dw(O, ckk) += dy_n(O, ohow) col(ckk, ohow)^T
-      im2col_ref(work, x + (int64_t)n * C * H * W, C, H, W, kh, kw, sh, sw, ph,
-                 pw, oh, ow);
+      lt_im2col_f32_ref(work, x + (int64_t)n * C * H * W, ohow, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
       lt_sgemm(0, 1, O, ckk, ohow, 1.0f, dyn, ohow, work, ohow, 1.0f, dw, ckk);
     }
     if (dx) {
@@ -97,7 +63,7 @@ void lt_conv2d_backward_f32_ref(float *_Nullable dx, float *_Nullable dw,
       float *dxn = dx + (int64_t)n * C * H * W;
       lt_sgemm(1, 0, ckk, ohow, O, 1.0f, w, ckk, dyn, ohow, 0.0f, work, ohow);
       memset(dxn, 0, sizeof(float) * (size_t)C * H * W);
-      col2im_ref(dxn, work, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
+      lt_col2im_f32_ref(dxn, work, ohow, C, H, W, kh, kw, sh, sw, ph, pw, oh, ow);
     }
   }
 }
@@ -230,8 +196,6 @@ int64_t lt_conv2d_workspace(int N, int C, int O, int kh, int kw, int oh, int ow)
   return fast > ref ? fast : ref;
 }
 
-static int use_ref(void) { return lt_kernels()->isa == LT_ISA_REF; }
-
 void lt_conv2d_forward_f32(float *y,       // (N, O, oh, ow)
                            const float *x, // (N, C, H, W)
                            const float *w, // (O, C, kh, kw)
@@ -239,10 +203,6 @@ void lt_conv2d_forward_f32(float *y,       // (N, O, oh, ow)
                            float *work, // lt_conv2d_workspace floats
                            int N, int C, int H, int W, int O, int kh, int kw,
                            int sh, int sw, int ph, int pw, int oh, int ow) {
-  if (use_ref()) {
-    lt_conv2d_forward_f32_ref(y, x, w, bias, work, N, C, H, W, O, kh, kw, sh, sw, ph, pw, oh, ow);
-    return;
-  }
   int ckk = C * kh * kw, ohow = oh * ow;
   int nb = lt_conv2d_chunk(N, C, O, kh, kw, oh, ow);
   for (int n0 = 0; n0 < N; n0 += nb) {
@@ -268,10 +228,6 @@ void lt_conv2d_backward_f32(float *_Nullable dx,    // (N, C, H, W), written
                             float *work,            // lt_conv2d_workspace floats
                             int N, int C, int H, int W, int O, int kh, int kw,
                             int sh, int sw, int ph, int pw, int oh, int ow) {
-  if (use_ref()) {
-    lt_conv2d_backward_f32_ref(dx, dw, dbias, dy, x, w, work, N, C, H, W, O, kh, kw, sh, sw, ph, pw, oh, ow);
-    return;
-  }
   int ckk = C * kh * kw, ohow = oh * ow;
   if (dbias)
     for (int n = 0; n < N; n++)
@@ -317,12 +273,6 @@ void lt_conv_transpose2d_backward_f32(float *_Nullable dx,     // (N, O, oh, ow)
                                       float *work, int N, int C, int H, int W,
                                       int O, int kh, int kw, int sh, int sw,
                                       int ph, int pw, int oh, int ow) {
-  if (use_ref()) {
-    if (dx) lt_conv2d_forward_f32_ref(dx, dy, w, NULL, work, N, C, H, W, O, kh, kw, sh, sw, ph, pw, oh, ow);
-    // As a conv's backward with "output gradient" x and "input" dy.
-    if (dw) lt_conv2d_backward_f32_ref(NULL, dw, NULL, x, dy, w, work, N, C, H, W, O, kh, kw, sh, sw, ph, pw, oh, ow);
-    return;
-  }
   if (!dx && !dw) return;
   int ckk = C * kh * kw, ohow = oh * ow;
   int nb = lt_conv2d_chunk(N, C, O, kh, kw, oh, ow);

@@ -74,12 +74,28 @@ static int detect_avx2_fma(void) {
 #endif
 }
 
+static int detect_avx512(void);
+
+// The one CPU detection and the one reading of LATENT_ISA / LATENT_GEMM, both
+// done once; everything else asks these flags.
 static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
-static int has_avx2_fma;
+static int has_avx2_fma, has_avx512;
+static int env_wants_ref, env_wants_avx2, env_wants_blas;
 static const lt_kernel_table *chosen = &ref_table;
 
-static void detect(void) { has_avx2_fma = detect_avx2_fma(); }
+static void detect(void) {
+  has_avx2_fma = detect_avx2_fma();
+  has_avx512 = detect_avx512();
+}
+
+static void read_env(void) {
+  const char *isa = getenv("LATENT_ISA"), *gemm = getenv("LATENT_GEMM");
+  env_wants_ref = isa && strcmp(isa, "ref") == 0;
+  env_wants_avx2 = isa && strcmp(isa, "avx2") == 0;
+  env_wants_blas = gemm && strcmp(gemm, "blas") == 0;
+}
 
 int lt_cpu_has_avx2_fma(void) {
   pthread_once(&detect_once, detect);
@@ -102,10 +118,9 @@ const lt_kernel_table *lt_kernels_for(lt_isa isa) {
 static lt_kernel_table threaded;  // the chosen table, streaming kernels split over threads
 
 static void choose(void) {
-  const char *env = getenv("LATENT_ISA");
-  int want_ref = env && strcmp(env, "ref") == 0;
+  pthread_once(&env_once, read_env);
   const lt_kernel_table *best = lt_kernels_for(LT_ISA_AVX2);
-  lt_wrap_parallel(&threaded, (best && !want_ref) ? best : &ref_table);
+  lt_wrap_parallel(&threaded, (best && !env_wants_ref) ? best : &ref_table);
   chosen = &threaded;
 }
 
@@ -117,7 +132,7 @@ const lt_kernel_table *lt_kernels(void) {
 // AVX-512 (F, DQ, BW, VL) with the OS saving opmask and ZMM state: the set
 // OpenBLAS's SkylakeX kernels need. OpenBLAS 0.3.21 does not recognise newer
 // AMD cores that have it and falls back to its AVX2 Haswell kernels.
-int lt_cpu_has_avx512(void) {
+static int detect_avx512(void) {
 #if defined(__x86_64__)
   unsigned a, b, c, d;
   if (!__get_cpuid(1, &a, &b, &c, &d) || !((c >> 27) & 1)) return 0;
@@ -132,15 +147,18 @@ int lt_cpu_has_avx512(void) {
 #endif
 }
 
+int lt_cpu_has_avx512(void) {
+  pthread_once(&detect_once, detect);
+  return has_avx512;
+}
+
 // Our own AVX-512 GEMM unless the user asked for the portable or AVX2 kernels
 // (LATENT_ISA) or for the system BLAS (LATENT_GEMM=blas).
 static pthread_once_t gemm_once = PTHREAD_ONCE_INIT;
 static int own_gemm;
 static void choose_gemm(void) {
-  const char *isa = getenv("LATENT_ISA"), *gemm = getenv("LATENT_GEMM");
-  int forced_down = isa && (strcmp(isa, "ref") == 0 || strcmp(isa, "avx2") == 0);
-  int wants_blas = gemm && strcmp(gemm, "blas") == 0;
-  own_gemm = lt_cpu_has_avx512() && !forced_down && !wants_blas;
+  pthread_once(&env_once, read_env);
+  own_gemm = lt_cpu_has_avx512() && !env_wants_ref && !env_wants_avx2 && !env_wants_blas;
 }
 int lt_use_own_gemm(void) {
   pthread_once(&gemm_once, choose_gemm);

@@ -246,13 +246,16 @@ import Testing
             let geo = (Int32(n), Int32(c), Int32(h), Int32(h), Int32(o), Int32(k), Int32(k), Int32(s), Int32(s), Int32(p), Int32(p), Int32(oh), Int32(oh))
             lt_conv2d_forward_f32_ref(y1.p, x.p, w.p, bias.p, work.p, geo.0, geo.1, geo.2, geo.3, geo.4, geo.5, geo.6, geo.7, geo.8, geo.9, geo.10, geo.11, geo.12)
             lt_conv2d_forward_f32(y2.p, x.p, w.p, bias.p, work.p, geo.0, geo.1, geo.2, geo.3, geo.4, geo.5, geo.6, geo.7, geo.8, geo.9, geo.10, geo.11, geo.12)
-            expectAgree(y2.array, y1.array, rtol: 1e-5, atol: 1e-5, "conv forward \(n) \(c) \(h) \(o)")
+            // Sums of up to C*k*k = 512 unit-scale products (magnitude ~20) in a different order
+            // (one GEMM per chunk against one per image): rounding reaches ~1e-5 absolute where they
+            // cancel; an indexing error is O(1).
+            expectAgree(y2.array, y1.array, rtol: 1e-5, atol: 1e-4, "conv forward \(n) \(c) \(h) \(o)")
             let zeros = [Float](repeating: 0, count: o * c * k * k)
             let dx1 = Unaligned(count: n * c * h * h), dx2 = Unaligned(count: n * c * h * h)
             let dw1 = Unaligned(zeros), dw2 = Unaligned(zeros), db1 = Unaligned([Float](repeating: 0, count: o)), db2 = Unaligned([Float](repeating: 0, count: o))
             lt_conv2d_backward_f32_ref(dx1.p, dw1.p, db1.p, dy.p, x.p, w.p, work.p, geo.0, geo.1, geo.2, geo.3, geo.4, geo.5, geo.6, geo.7, geo.8, geo.9, geo.10, geo.11, geo.12)
             lt_conv2d_backward_f32(dx2.p, dw2.p, db2.p, dy.p, x.p, w.p, work.p, geo.0, geo.1, geo.2, geo.3, geo.4, geo.5, geo.6, geo.7, geo.8, geo.9, geo.10, geo.11, geo.12)
-            expectAgree(dx2.array, dx1.array, rtol: 1e-5, atol: 1e-5, "conv dx \(n) \(c) \(h) \(o)")
+            expectAgree(dx2.array, dx1.array, rtol: 1e-5, atol: 1e-4, "conv dx \(n) \(c) \(h) \(o)")
             expectAgree(dw2.array, dw1.array, rtol: 1e-4, atol: 1e-4, "conv dw \(n) \(c) \(h) \(o)")
             expectAgree(db2.array, db1.array, rtol: 1e-5, atol: 1e-5, "conv dbias \(n) \(c) \(h) \(o)")
         }
