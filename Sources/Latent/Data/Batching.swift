@@ -27,7 +27,7 @@ public enum PixelEncoding: String, CaseIterable, Sendable {
 public struct ImageBatcher: Sendable {
     /// Base stream of the epoch shuffles: epoch e permutes the images with stream
     /// `shuffleStream + e` of ``ImageBatcher/seed``.
-    public static let shuffleStream: UInt64 = 0x5348_5546_0000_0000
+    public static let shuffleStream: UInt64 = EpochOrder.shuffleStream
     /// Base stream of binarisation: dynamic binarisation of epoch e draws from stream
     /// `binarizeStream + e` of ``ImageBatcher/seed``; static binarisation draws once from stream
     /// `binarizeStream - 1` of ``ImageBatcher/binarizationSeed``.
@@ -80,10 +80,7 @@ public struct ImageBatcher: Sendable {
     /// The image indices of each batch of epoch `epoch`.
     public func indices(epoch: Int) -> [[Int]] {
         var order = Array(0..<images.count)
-        if shuffle {
-            var rng = RandomGenerator(seed: seed, stream: Self.shuffleStream &+ UInt64(epoch))
-            order = rng.permutation(images.count)
-        }
+        if shuffle { order = EpochOrder.permutation(count: images.count, epoch: epoch, seed: seed) }
         return (0..<batchesPerEpoch).map { b in
             Array(order[(b * batchSize)..<Swift.min((b + 1) * batchSize, order.count)])
         }
@@ -171,7 +168,8 @@ public struct ImageBatcher: Sendable {
 }
 
 /// Uniform dequantization of raw 8-bit values: (x + u) / 256 with u ~ U[0, 1), so discrete
-/// pixels get a continuous density in [0, 1) (the standard treatment for flows).
+/// pixels get a continuous density in [0, 1) (the standard treatment for flows). The one
+/// definition: `UniformDequantizer` and the likelihood-vs-samples rows use it.
 public func dequantized(_ raw8bit: Tensor, rng: inout RandomGenerator) -> Tensor {
     (raw8bit + rng.uniform(raw8bit.shape)) * (1 / 256)
 }

@@ -28,8 +28,7 @@ public final class UniformDequantization: Dequantizer {
     /// Adds u ~ U[0, 1) per element to x (N, ...) in {0, ..., 255} and divides by 256; returns y of
     /// x's shape and log q = 0, shape (N).
     public func dequantize(_ x: Tensor, rng: inout RandomGenerator) -> (y: Tensor, logQ: Tensor) {
-        let u = rng.uniform(x.shape)
-        return ((x + u) / 256, Tensor.zeros([x.shape[0]]))
+        (dequantized(x, rng: &rng), Tensor.zeros([x.shape[0]]))
     }
 }
 

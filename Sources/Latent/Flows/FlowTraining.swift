@@ -265,8 +265,7 @@ public final class FlowTrainer {
         let epoch = (s - 1) / per, b = (s - 1) % per
         if epochCache?.epoch != epoch {
             // The batcher's order: a permutation per epoch from (seed, epoch) alone.
-            var r = RandomGenerator(seed: config.seed, stream: ImageBatcher.shuffleStream &+ UInt64(epoch))
-            let order = r.permutation(count)
+            let order = EpochOrder.permutation(count: count, epoch: epoch, seed: config.seed)
             let size = Swift.min(batchSize, count)
             epochCache = (epoch, (0..<per).map { Array(order[($0 * size)..<(($0 + 1) * size)]) })
         }

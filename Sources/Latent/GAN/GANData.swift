@@ -45,7 +45,7 @@ public struct GANData: Sendable {
         }
         if isToy { return x }
         let pixels = (x + 1) * 0.5 * 255
-        return ((pixels + rng.uniform(x.shape)) / 256).reshaped([n, -1]).detached()
+        return dequantized(pixels, rng: &rng).reshaped([n, -1]).detached()
     }
 }
 

@@ -138,31 +138,5 @@ public final class GANTrainer {
 extension GANTrainer {
     /// Both Adams as one checkpointable optimizer (state named after `gan.namedParameters`:
     /// generator parameters first, then the discriminator's), for ``Checkpoint``.
-    public var checkpointableOptimizers: any CheckpointableOptimizer { OptimizerPair(generatorOptimizer, discriminatorOptimizer) }
-}
-
-/// Two optimizers seen as one: parameters of the first, then of the second.
-final class OptimizerPair: CheckpointableOptimizer {
-    let first: Adam, second: Adam
-    init(_ first: Adam, _ second: Adam) { self.first = first; self.second = second }
-    var parameters: [Parameter] { first.parameters + second.parameters }
-    var learningRate: Float {
-        get { first.learningRate }
-        set { first.learningRate = newValue; second.learningRate = newValue }
-    }
-    var stepCount: Int { first.stepCount }
-    func step() { first.step(); second.step() }
-
-    func stateTensors(parameterNames: [String]) -> [String: Tensor] {
-        let k = first.parameters.count
-        return first.stateTensors(parameterNames: Array(parameterNames.prefix(k)))
-            .merging(second.stateTensors(parameterNames: Array(parameterNames.dropFirst(k).prefix(second.parameters.count)))) { a, _ in a }
-    }
-
-    func loadState(_ tensors: [String: Tensor], parameterNames: [String], stepCount: Int) throws {
-        let k = first.parameters.count
-        // Names may continue with buffers after the parameters; each Adam takes its own slice.
-        try first.loadState(tensors, parameterNames: Array(parameterNames.prefix(k)), stepCount: stepCount)
-        try second.loadState(tensors, parameterNames: Array(parameterNames.dropFirst(k).prefix(second.parameters.count)), stepCount: stepCount)
-    }
+    public var checkpointableOptimizers: any CheckpointableOptimizer { OptimizerGroup([generatorOptimizer, discriminatorOptimizer]) }
 }

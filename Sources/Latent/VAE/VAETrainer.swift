@@ -61,7 +61,7 @@ public final class VAETrainer {
 
     /// Both optimizers as one for checkpoints.
     public var checkpointOptimizer: any CheckpointableOptimizer {
-        OptimizerGroup([(optimizer, model.parameters.count)] + (discriminatorOptimizer.map { [($0, $0.parameters.count)] } ?? []))
+        OptimizerGroup([optimizer] + (discriminatorOptimizer.map { [$0] } ?? []))
     }
 
     /// One step on batch `x`; returns each term's value (names as ``VAETrainer/termNames``). Throws before
@@ -92,36 +92,5 @@ public final class VAETrainer {
         }
         stepCount += 1
         return values
-    }
-}
-
-/// Several optimizers over consecutive runs of one parameter list, checkpointed as one
-/// (each writes its own "adam.m.<name>" entries; names are unique across groups).
-final class OptimizerGroup: CheckpointableOptimizer {
-    let members: [(optimizer: any CheckpointableOptimizer, count: Int)]
-    init(_ members: [(any CheckpointableOptimizer, Int)]) { self.members = members.map { ($0.0, $0.1) } }
-    var parameters: [Parameter] { members.flatMap { $0.optimizer.parameters } }
-    var learningRate: Float {
-        get { members[0].optimizer.learningRate }
-        set { members[0].optimizer.learningRate = newValue }
-    }
-    var stepCount: Int { members[0].optimizer.stepCount }
-    func step() { for m in members { m.optimizer.step() } }
-    private func split(_ names: [String]) -> [[String]] {
-        var out: [[String]] = [], start = 0
-        for m in members { out.append(Array(names[start..<(start + m.count)])); start += m.count }
-        return out
-    }
-    func stateTensors(parameterNames: [String]) -> [String: Tensor] {
-        var out: [String: Tensor] = [:]
-        for (m, names) in zip(members, split(parameterNames)) {
-            out.merge(m.optimizer.stateTensors(parameterNames: names)) { a, _ in a }
-        }
-        return out
-    }
-    func loadState(_ tensors: [String: Tensor], parameterNames: [String], stepCount: Int) throws {
-        for (m, names) in zip(members, split(parameterNames)) {
-            try m.optimizer.loadState(tensors, parameterNames: names, stepCount: stepCount)
-        }
     }
 }
