@@ -22,7 +22,7 @@ struct TrainVAE: ParsableCommand, UsesMPIRanks {
     @Option(name: .customLong("lambda-od"), help: "DIP-VAE off-diagonal weight (default 10).") var lambdaOD: Double?
     @Option(name: .customLong("lambda-d"), help: "DIP-VAE diagonal weight (default 10 x lambda-od for I, lambda-od for II).") var lambdaD: Double?
     @Option(help: "gamma of AnnealedVAE (default 1000) and FactorVAE (default 30).") var gamma: Double?
-    @Option(name: .customLong("c-max"), help: "AnnealedVAE's final capacity in nats (default 25).") var cMax: Double = 25
+    @Option(name: .customLong("c-max"), help: "AnnealedVAE's final capacity in nats (default 25).") var cMax: Double?
     @Option(name: .customLong("c-steps"), help: "Steps over which AnnealedVAE's capacity rises (default 100000, or --steps if fewer).") var cSteps: Int?
     @Option(help: "gaussian, planar:K (amortised) or iaf:K") var posterior = "gaussian"
     @Option(help: "normal or maf:K") var prior = "normal"
@@ -52,17 +52,10 @@ struct TrainVAE: ParsableCommand, UsesMPIRanks {
     }
 
     func run() throws {
-        let od = Float(lambdaOD ?? 10)
-        let objective: VAEObjective
-        switch model {
-        case "beta-vae": objective = .betaVAE(beta: Float(beta ?? 4))
-        case "annealed-vae": objective = .annealedVAE(gamma: Float(gamma ?? 1000), cMax: Float(cMax), iterationThreshold: cSteps ?? Swift.min(100_000, steps))
-        case "beta-tcvae": objective = .betaTCVAE(beta: Float(beta ?? 6))
-        case "factor-vae": objective = .factorVAE(gamma: Float(gamma ?? 30))
-        case "dip-vae-1": objective = .dipVAE1(lambdaOffDiagonal: od, lambdaDiagonal: Float(lambdaD ?? Double(10 * od)))
-        case "dip-vae-2": objective = .dipVAE2(lambdaOffDiagonal: od, lambdaDiagonal: Float(lambdaD ?? Double(od)))
-        default: objective = .vae
-        }
+        // An AnnealedVAE shorter than its default ramp reaches c_max at its last step.
+        let objective = try VAEObjective(name: model, beta: beta.map(Float.init), gamma: gamma.map(Float.init), cMax: cMax.map(Float.init),
+                                         iterationThreshold: cSteps ?? Swift.min(VAEObjective.Defaults.iterationThreshold, steps),
+                                         lambdaOffDiagonal: lambdaOD.map(Float.init), lambdaDiagonal: lambdaD.map(Float.init))
         guard let enc = PixelEncoding(rawValue: encoding) else { throw ValidationError("--encoding: unknown encoding '\(encoding)'") }
         let vaeData = try VAEData(name: data, batchSize: batchSize, encoding: enc, seed: seed)
         let shape = vaeData.observationShape

@@ -34,15 +34,16 @@ public struct StudyMethod: Equatable, Sendable {
     /// `annealingSteps`; DIP-VAE-I uses lambda_d = 10 lambda_od, DIP-VAE-II lambda_d = lambda_od.
     public func objective(_ value: Double, annealingSteps: Int) -> VAEObjective {
         let v = Float(value)
+        let objective: VAEObjective?
         switch name {
-        case "beta-vae": return .betaVAE(beta: v)
-        case "annealed-vae": return .annealedVAE(gamma: 1000, cMax: v, iterationThreshold: annealingSteps)
-        case "factor-vae": return .factorVAE(gamma: v)
-        case "dip-vae-1": return .dipVAE1(lambdaOffDiagonal: v, lambdaDiagonal: 10 * v)
-        case "dip-vae-2": return .dipVAE2(lambdaOffDiagonal: v, lambdaDiagonal: v)
-        case "beta-tcvae": return .betaTCVAE(beta: v)
-        default: checkFailure("StudyMethod.objective: \(name)")
+        case "beta-vae", "beta-tcvae": objective = try? VAEObjective(name: name, beta: v)
+        case "annealed-vae": objective = try? VAEObjective(name: name, cMax: v, iterationThreshold: annealingSteps)
+        case "factor-vae": objective = try? VAEObjective(name: name, gamma: v)
+        case "dip-vae-1", "dip-vae-2": objective = try? VAEObjective(name: name, lambdaOffDiagonal: v)
+        default: objective = nil
         }
+        guard let objective else { checkFailure("StudyMethod.objective: \(name) is not a study method") }
+        return objective
     }
 }
 

@@ -45,6 +45,48 @@ public enum VAEObjective: Equatable, Sendable {
     /// The `--model` names of all objectives, spelled as ``VAEObjective/name``, in declaration order.
     public static let names = ["vae", "beta-vae", "annealed-vae", "beta-tcvae", "factor-vae", "dip-vae-1", "dip-vae-2"]
 
+    /// Every objective setting's default, in one place (the command line, config.json and the
+    /// study all read these).
+    public enum Defaults {
+        /// beta of beta-VAE (Higgins et al. 2017's dSprites value).
+        public static let beta: Float = 4
+        /// beta of beta-TCVAE.
+        public static let tcBeta: Float = 6
+        /// gamma of AnnealedVAE.
+        public static let annealedGamma: Float = 1000
+        /// AnnealedVAE's final capacity, nats.
+        public static let cMax: Float = 25
+        /// Steps over which AnnealedVAE's capacity rises.
+        public static let iterationThreshold = 100_000
+        /// gamma of FactorVAE.
+        public static let factorGamma: Float = 30
+        /// lambda_od of both DIP-VAEs.
+        public static let lambdaOffDiagonal: Float = 10
+        /// lambda_d for a given lambda_od: 10 lambda_od for DIP-VAE-I, lambda_od for DIP-VAE-II.
+        public static func lambdaDiagonal(_ name: String, lambdaOffDiagonal od: Float) -> Float { name == "dip-vae-1" ? 10 * od : od }
+    }
+
+    /// The objective called `name` (one of ``names``) with the given settings, each nil one
+    /// taking its value from ``Defaults``; `beta` is beta-VAE's or beta-TCVAE's, `gamma`
+    /// AnnealedVAE's or FactorVAE's. Throws a ``LatentError`` listing the names for an unknown one.
+    public init(name: String, beta: Float? = nil, gamma: Float? = nil, cMax: Float? = nil, iterationThreshold: Int? = nil,
+                lambdaOffDiagonal: Float? = nil, lambdaDiagonal: Float? = nil) throws {
+        let od = lambdaOffDiagonal ?? Defaults.lambdaOffDiagonal
+        let d = lambdaDiagonal ?? Defaults.lambdaDiagonal(name, lambdaOffDiagonal: od)
+        switch name {
+        case "vae": self = .vae
+        case "beta-vae": self = .betaVAE(beta: beta ?? Defaults.beta)
+        case "annealed-vae":
+            self = .annealedVAE(gamma: gamma ?? Defaults.annealedGamma, cMax: cMax ?? Defaults.cMax,
+                                iterationThreshold: iterationThreshold ?? Defaults.iterationThreshold)
+        case "beta-tcvae": self = .betaTCVAE(beta: beta ?? Defaults.tcBeta)
+        case "factor-vae": self = .factorVAE(gamma: gamma ?? Defaults.factorGamma)
+        case "dip-vae-1": self = .dipVAE1(lambdaOffDiagonal: od, lambdaDiagonal: d)
+        case "dip-vae-2": self = .dipVAE2(lambdaOffDiagonal: od, lambdaDiagonal: d)
+        default: throw LatentError("unknown VAE model '\(name)'; valid models: \(Self.names.joined(separator: ", "))")
+        }
+    }
+
     /// Whether the loss is a mean over the batch of per-example terms, so that the gradient of
     /// a batch is the row-weighted mean of the gradients of its parts (data-parallel training
     /// needs this). The others couple the examples of a batch: AnnealedVAE through |mean KL - C|,

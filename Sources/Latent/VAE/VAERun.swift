@@ -11,23 +11,13 @@ import Foundation
 public enum VAERun: Sendable {
     /// The objective a config describes (its model kind and hyperparameters).
     public static func objective(_ config: RunConfig) throws -> VAEObjective {
-        let h = { (k: String, d: Double) in Float(config.number(k, default: d)) }
-        switch config.model.kind {
-        case "vae": return .vae
-        case "beta-vae": return .betaVAE(beta: h("beta", 4))
-        case "annealed-vae":
-            return .annealedVAE(gamma: h("gamma", 1000), cMax: h("cMax", 25), iterationThreshold: Int(config.number("iterationThreshold", default: 100_000)))
-        case "beta-tcvae": return .betaTCVAE(beta: h("beta", 6))
-        case "factor-vae": return .factorVAE(gamma: h("gamma", 30))
-        case "dip-vae-1":
-            let od = h("lambdaOD", 10)
-            return .dipVAE1(lambdaOffDiagonal: od, lambdaDiagonal: h("lambdaD", Double(10 * od)))
-        case "dip-vae-2":
-            let od = h("lambdaOD", 10)
-            return .dipVAE2(lambdaOffDiagonal: od, lambdaDiagonal: h("lambdaD", Double(od)))
-        default:
+        guard VAEObjective.names.contains(config.model.kind) else {
             throw LatentError("model kind '\(config.model.kind)' is not a VAE (\(VAEObjective.names.joined(separator: ", ")))")
         }
+        let h = { (k: String) in config.hyperparameters[k]?.double.map(Float.init) }
+        return try VAEObjective(name: config.model.kind, beta: h("beta"), gamma: h("gamma"), cMax: h("cMax"),
+                                iterationThreshold: config.hyperparameters["iterationThreshold"]?.int,
+                                lambdaOffDiagonal: h("lambdaOD"), lambdaDiagonal: h("lambdaD"))
     }
 
     /// A run config for `objective` on `data`: model kind = the objective's name, architecture = `spec`,
