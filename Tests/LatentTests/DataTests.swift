@@ -31,7 +31,7 @@ import Testing
         var rng = RandomGenerator(seed: 3)
         for f in d.sampleFactors(500, rng: &rng) + [[0, 0, 0, 0, 0], [2, 5, 39, 31, 31]] {
             let i = d.index(ofFactors: f)
-            // The original dSprites formula (DATA.md).
+            // The original dSprites formula (docs/DATA.md).
             #expect(i == f[0] * 245_760 + f[1] * 40_960 + f[2] * 1024 + f[3] * 32 + f[4])
             #expect(d.factors(atIndex: i) == f)
         }

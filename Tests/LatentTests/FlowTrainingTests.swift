@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Latent
 
-/// Two moons from the data layer (shared/DATA.md's definition).
+/// Two moons from the data layer (as docs/DATA.md defines them).
 func twoMoons(_ n: Int, rng: inout RandomGenerator) -> Tensor { ToyDensity.twoMoons.sample(n, rng: &rng) }
 
 @Suite(.serialized) struct FlowTrainingTests {

@@ -2,7 +2,7 @@
 """PyTorch (CPU, float32) peer for Latent's matrix-multiply kernel figures.
 
 Times torch.matmul on the largest matrix products of workloads W2, W4 and W5
-(shared/BENCHMARKS.md), in the three forms a Linear layer's training step uses:
+(bench/README.md, Workloads), in the three forms a Linear layer's training step uses:
 
   forward      Y  = X @ W^T     (M x K) @ (K x N), W stored (N, K)
   grad_input   dX = dY @ W      (M x N) @ (N x K)
@@ -20,7 +20,7 @@ Each product is 2*M*K*N flops. Prints one JSON line per (product, form):
 
 gflops is total flops / total time over the timed calls; best_gflops is the
 best of the timed batches. peak_gflops_32fpc = threads x 32 flop/cycle x the
-clock /proc/cpuinfo reports: the AVX2 two-FMA peak BENCHMARKS.md assumes. It is
+clock /proc/cpuinfo reports: the AVX2 two-FMA peak bench/README.md describes. It is
 only a yardstick: on a CPU with AVX-512 (avx512f true; torch's MKL uses it) or
 a turbo clock above the reported one, measured GFLOP/s can exceed it.
 

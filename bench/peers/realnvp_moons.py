@@ -6,7 +6,7 @@ Same architecture, data and schedule as the test:
   8 affine couplings, masks alternating [1,0]/[0,1]; scale and shift nets are
   MLPs 2-64-64-2 with ReLU on the masked input; s = tanh(scale) * (1 - m);
   z = m x + (1 - m) (x e^s + shift); standard normal base;
-  batch 256 of fresh two-moons points per step (shared/DATA.md: make_moons,
+  batch 256 of fresh two-moons points per step (docs/DATA.md: make_moons,
   noise 0.1, then 2p + (-1, -0.2)); Adam lr 1e-3, 600 steps;
   held-out NLL on 4096 points.
 PyTorch's random streams are not Latent's, so "seed-equivalent" means: the
@@ -27,7 +27,7 @@ LOG_2PI = math.log(2 * math.pi)
 
 
 def two_moons(n, gen):
-    """DATA.md two moons: n//2 on the upper arc, the rest on the lower, noise 0.1, 2p + (-1, -0.2)."""
+    """docs/DATA.md two moons: n//2 on the upper arc, the rest on the lower, noise 0.1, 2p + (-1, -0.2)."""
     s = torch.rand(n, generator=gen) * math.pi
     upper = torch.arange(n) < n // 2
     x = torch.where(upper, torch.cos(s), 1 - torch.cos(s))

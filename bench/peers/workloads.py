@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch (CPU, float32) peer for Latent's benchmark workloads W1..W7.
 
-The workloads are the ones in shared/BENCHMARKS.md. One step = forward,
+The workloads are the ones in bench/README.md (Workloads). One step = forward,
 backward, optimizer update (for the GANs: one discriminator step and one
 generator step). Training data are fixed random tensors made once; fresh
 randn per step only where the model itself samples (VAE reparameterisation

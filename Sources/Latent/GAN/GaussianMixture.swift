@@ -6,7 +6,7 @@ import Foundation
 /// (``ModeCoverage/count(_:mixture:radius:minimumShare:)``).
 ///
 /// ```swift
-/// let pi = GaussianMixture.eightGaussians          // DATA.md's 8 gaussians
+/// let pi = GaussianMixture.eightGaussians          // docs/DATA.md's 8 gaussians
 /// var rng = RandomGenerator(seed: 0)
 /// let x = pi.sample(1000, rng: &rng)               // (1000, 2)
 /// let lp = pi.logDensity([0, 2.83])                // log pi(x) in nats
@@ -41,7 +41,7 @@ public struct GaussianMixture: Sendable {
         GaussianMixture(means: [mean], stds: [std])
     }
 
-    /// DATA.md's 8 gaussians in 2-D: equal weights, centres at radius 4 and angles
+    /// docs/DATA.md's 8 gaussians in 2-D: equal weights, centres at radius 4 and angles
     /// k * 45 degrees, standard deviation 0.5, all divided by 1.414 (centres at
     /// radius about 2.83).
     public static let eightGaussians: GaussianMixture = {

@@ -69,7 +69,7 @@ public final class GaussianEncoder: Module {
 /// convolutional pair for 64x64 images.
 public enum VAEArchitecture: Sendable {
     /// Flatten, then Linear+ReLU layers of `hidden` sizes; the head maps the last to 2 x latent.
-    /// `hidden: [512, 256]` on 784 inputs with latent 32 is BENCHMARKS.md's W2 encoder 784-512-256-64.
+    /// `hidden: [512, 256]` on 784 inputs with latent 32 is W2's encoder (bench/README.md) 784-512-256-64.
     public static func mlpEncoder(inputShape: [Int], hidden: [Int], latent: Int, rng: inout RandomGenerator) -> GaussianEncoder {
         check(!hidden.isEmpty, "mlpEncoder: needs at least one hidden layer")
         let inputs = inputShape.reduce(1, *)

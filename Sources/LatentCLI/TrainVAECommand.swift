@@ -1,10 +1,8 @@
+// `latent train vae`: options to a VAE run config; training is VAERun.train through RunDriver.
 import ArgumentParser
 import Foundation
 import Latent
 import LatentMPI
-
-// `latent train vae`, `latent encode DIR`, `latent traverse DIR`, and the VAE side of
-// `latent eval DIR` (dispatched from Eval on the run's model kind).
 
 struct TrainVAE: ParsableCommand, UsesMPIRanks {
     static let configuration = CommandConfiguration(
@@ -102,87 +100,5 @@ struct TrainVAE: ParsableCommand, UsesMPIRanks {
             print("data-parallel over \(parallel.size) ranks: \(parallel.allreduceCalls) allreduces of \(parallel.lastMessageFloats) floats, \(String(format: "%.3f", parallel.allreduceSeconds)) s in allreduce on rank 0")
         }
         print("wrote \(run.path): config.json, checkpoint.safetensors, log.csv, images/{reconstructions,samples,traversal,loss}.png")
-    }
-}
-
-/// `latent eval DIR` for VAE runs: ELBO, IWAE NLL and the ELBO-surgery terms.
-func evaluateVAERun(_ dir: String, points: Int, importanceSamples: Int) throws {
-    let (_, config, model, data) = try VAERun.open(dir)
-    let e = try VAERun.evaluate(model: model, data: data, points: points, importanceSamples: importanceSamples, seed: config.seed &+ 1)
-    let encoding = config.data.preprocessing["encoding"]?.string ?? "?"
-    print("\(config.model.kind) on \(config.data.name) (\(encoding)), \(e.points) held-out points, nats per example")
-    print(String(format: "  ELBO                      %10.4f", e.elbo))
-    print(String(format: "  IWAE NLL (k = %4d)       %10.4f   (upper bound on -log p(x))", e.importanceSamples, e.iwaeNLL))
-    if let s = e.surgery {
-        print("  ELBO surgery (aggregate posterior of the \(s.points) points, exact mixture density; one sample per point):")
-        print(String(format: "    reconstruction E[log p(x|z)]  %10.4f", s.reconstruction))
-        print(String(format: "    mutual information I_q[x,z]   %10.4f   (<= log n = %.4f)", s.mutualInformation, s.logN))
-        print(String(format: "    marginal KL(q(z) || p(z))     %10.4f", s.marginalKL))
-        print(String(format: "    recon - MI - marginal KL      %10.4f   vs ELBO %.4f (MC standard error %.4f)", s.surgeryELBO, s.averageELBO, s.klStandardError))
-    } else {
-        print("  ELBO surgery: not available with a flow posterior")
-    }
-}
-
-struct Encode: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Encode a data set with a VAE run into codes.npy (encoder means, or posterior samples with --sample).",
-        discussion: """
-        Without --n: every example in the data set's order (a ground-truth set's factor grid, last factor fastest).
-        With --n: N ground-truth points with factors sampled from --seed (or the first N images of an image set).
-        --factors writes the int64 class indices of each row, for `latent metrics`.
-        """)
-    @Argument(help: "Run directory.") var dir: String
-    @Option(help: "Data set (default: the run's).") var data: String?
-    @Option var n: Int?
-    @Option var seed: UInt64 = 0
-    @Flag(help: "Posterior samples z ~ q(z|x) instead of means.") var sample = false
-    @Option(help: "Output .npy of codes.") var out: String
-    @Option(help: "Output .npy of int64 factor classes (ground-truth sets).") var factors: String?
-
-    func run() throws {
-        let (_, config, model, runData) = try VAERun.open(dir)
-        let vaeData = data.map { name in try? VAEData(name: name, batchSize: 64, encoding: .scaled, seed: seed) } ?? runData
-        guard let vaeData else { throw ValidationError("cannot load data set '\(data!)'") }
-        var rng = RandomGenerator(seed: seed, stream: 0x454E_434F)
-        var rows: [[Int]]? = nil
-        let x: Tensor
-        if let g = vaeData.groundTruth {
-            let f = n.map { g.sampleFactors($0, rng: &rng) } ?? (0..<g.gridSize).map { g.factors(atIndex: $0) }
-            rows = f
-            x = g.observations(fromFactors: f, rng: &rng)
-        } else {
-            guard factors == nil else { throw ValidationError("--factors needs a ground-truth data set; \(vaeData.name) has no factors") }
-            let images = vaeData.batcher!.images
-            let k = Swift.min(n ?? images.count, images.count)
-            x = ImageBatcher(images: images, batchSize: 1, encoding: .scaled, shuffle: false, seed: seed).batch(Array(0..<k), rng: &rng).x
-        }
-        guard Array(x.shape.dropFirst()) == (try VAESpec(architecture: config.model.architecture)).inputShape else {
-            throw ValidationError("data \(vaeData.name) has images \(Array(x.shape.dropFirst())); the run's model expects \((try VAESpec(architecture: config.model.architecture)).inputShape)")
-        }
-        let codes = sample ? model.encodeSamples(x, rng: &rng) : model.encodeMeans(x)
-        try NDArray(codes).writeNpy(out)
-        if let factors, let rows {
-            let k = rows.first?.count ?? 0
-            try NDArray(shape: [rows.count, k], values: .int64(rows.flatMap { $0.map(Int64.init) })).writeNpy(factors)
-        }
-        print("wrote \(out) (\(codes.shape[0]) x \(codes.shape[1]) \(sample ? "samples" : "means"))" + (factors.map { " and \($0)" } ?? ""))
-    }
-}
-
-struct Traverse: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Latent traversals of a VAE run as a PNG: one row per latent, one column per value.")
-    @Argument(help: "Run directory.") var dir: String
-    @Option(help: "Output PNG.") var out = "traversal.png"
-    @Option(help: "Examples whose encoder means are traversed.") var examples = 1
-    @Option(help: "Values per latent.") var steps = 9
-    @Option(help: "Largest |value|: latents sweep [-range, range].") var range: Float = 2.5
-    @Option var seed: UInt64 = 0
-
-    func run() throws {
-        let (_, _, model, data) = try VAERun.open(dir)
-        let (x, _) = try data.evaluationSet(examples, seed: seed)
-        try VAEPictures.traversalGrid(model, x, range: -range...range, steps: steps).writePNG(out)
-        print("wrote \(out) (\(model.latentDimensions) latents x \(steps) values, \(x.shape[0]) example(s))")
     }
 }

@@ -1,15 +1,7 @@
+// `latent train flow`: options to a flow run config; training, resume and pictures are the library's (FlowTrainer through RunDriver).
 import ArgumentParser
 import Foundation
 import Latent
-
-// `latent train flow`, and the flow side of `latent eval DIR` / `latent sample DIR`.
-// Training, resume, pictures and evaluation live in the library (FlowTrainer
-// through RunDriver); this file parses options and prints.
-
-/// Training of every model family; each family adds its subcommand here.
-struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train a model into a run directory.", subcommands: [TrainFlow.self, TrainVAE.self, TrainGAN.self])
-}
 
 struct TrainFlow: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -92,79 +84,5 @@ struct TrainFlow: ParsableCommand {
         }
         let pictures = trainer.data.isImages ? "images/samples.png, images/data.png, images/loss.png" : "images/density.png, images/samples.png, images/loss.png"
         print("wrote \(runDir.path): config.json, checkpoint.safetensors, log.csv, \(pictures)")
-    }
-}
-
-/// Opens a flow run and loads its checkpoint.
-func openFlowRun(_ dir: String) throws -> (RunDirectory, FlowTrainer) {
-    let run = try RunDirectory.open(dir)
-    let config = try run.config()
-    guard FlowTrainer.kinds.contains(config.model.kind) else {
-        throw LatentError("\(dir) holds a '\(config.model.kind)' run; this command handles flows (\(FlowTrainer.kinds.joined(separator: ", "))) so far")
-    }
-    let trainer = try FlowTrainer(config: config)
-    try trainer.restore(from: run, optimizer: false)
-    return (run, trainer)
-}
-
-struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Evaluate a trained run: held-out NLL of a flow (nats and bits/dim); ELBO, IWAE NLL and ELBO surgery of a VAE.",
-        discussion: "Image runs print the dequantization bound on -log P(x) under uniform noise, and for runs trained with variational dequantization also under the trained q(u|x), on the same model and test images.")
-    @Argument(help: "Run directory.") var dir: String
-    @Option(parsing: .unconditional, help: "Held-out examples (default: 10000 points or the whole test set for flows, 1000 for VAEs).") var n: Int?
-    @Option(help: "VAE runs: importance samples of the IWAE bound.") var k = 100
-
-    func run() throws {
-        if let n, n <= 0 { throw LatentError("--n must be positive, got \(n)") }
-        if VAEObjective.names.contains(try RunDirectory.open(dir).config().model.kind) {
-            return try evaluateVAERun(dir, points: n ?? 1000, importanceSamples: k)
-        }
-        let (_, trainer) = try openFlowRun(dir)
-        let e = trainer.evaluate(maxCount: n)
-        let name = trainer.data.name
-        if trainer.data.isImages {
-            print(String(format: "held-out bound, uniform dequantization:     %.2f nats/image (%.4f bits/dim), %d test images of %@",
-                         e.nats, e.bitsPerDim, e.count, name))
-            if let v = e.variationalNats, let b = e.variationalBitsPerDim {
-                print(String(format: "held-out bound, variational dequantization: %.2f nats/image (%.4f bits/dim), same model and images", v, b))
-            }
-        } else {
-            print(String(format: "held-out NLL: %.4f nats (%.4f bits/dim), %d points of %@", e.nats, e.bitsPerDim, e.count, name))
-        }
-    }
-}
-
-struct Sample: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Draw samples from a trained run into a .npy file, with a PNG beside it for 2-D and image data.",
-        discussion: "2-D/vector runs write float32 (N, D) points; image runs write uint8 (N, C, H, W) pixels floor(256 y).")
-    @Argument(help: "Run directory.") var dir: String
-    @Option(parsing: .unconditional) var n = 1000
-    @Option(parsing: .unconditional) var seed: UInt64 = 0
-    @Option(parsing: .unconditional, help: "Base noise scale (1 = the model; below 1 gives cleaner image samples).") var temperature: Float = 1
-    @Option(help: "Output .npy path.") var out = "samples.npy"
-
-    func run() throws {
-        guard n > 0, n <= 10_000_000 else { throw LatentError("--n must be in 1...10000000, got \(n)") }
-        guard temperature.isFinite, temperature > 0, temperature <= 10 else { throw LatentError("--temperature must be in (0, 10], got \(temperature)") }
-        let (_, trainer) = try openFlowRun(dir)
-        var rng = RandomGenerator(seed: seed, stream: 2000)
-        let xs = trainer.sample(n, temperature: temperature, rng: &rng)
-        let png = (out.hasSuffix(".npy") ? String(out.dropLast(4)) : out) + ".png"
-        if trainer.data.isImages {
-            let pixels = xs.scalars.map { UInt8(Swift.max(0, Swift.min(255, ($0 * 256).rounded(.down)))) }
-            try NDArray(shape: xs.shape, values: .uint8(pixels)).writeNpy(out)
-            try RGBImage.grid(xs.slice(axis: 0, 0..<Swift.min(n, 100)), scale: 2).writePNG(png)
-            print("wrote \(out) (uint8 pixels) and \(png)")
-        } else if trainer.model.eventShape == [2] {
-            try NDArray(xs).writeNpy(out)
-            let range = referencePoints(trainer.data, 20000, seed: trainer.config.seed).map(plotRange(for:)) ?? plotRange(for: xs)
-            try samplesPicture(xs, data: nil, range: range).writePNG(png)
-            print("wrote \(out) and \(png)")
-        } else {
-            try NDArray(xs).writeNpy(out)
-            print("wrote \(out)")
-        }
     }
 }
