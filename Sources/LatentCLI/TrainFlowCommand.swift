@@ -58,12 +58,9 @@ struct TrainFlow: ParsableCommand {
             let dataName = data ?? "two-moons"
             let flowData = try FlowData.load(dataName)
             loaded = flowData
-            let kind = model ?? (flowData.isImages ? "periodic" : "realnvp")
-            let image = kind == "periodic"
             let command = (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-            config = try FlowTrainer.makeConfig(model: kind, data: dataName, steps: steps ?? (image ? 1500 : 2000),
-                                                batchSize: batchSize ?? (image ? 64 : 512), lr: lr ?? 1e-3, seed: seed ?? 0,
-                                                layers: layers ?? (image ? 4 : 8), hidden: hidden ?? (image ? 32 : 64),
+            config = try FlowTrainer.makeConfig(model: model, data: dataName, steps: steps, batchSize: batchSize, lr: lr ?? 1e-3,
+                                                seed: seed ?? 0, layers: layers, hidden: hidden,
                                                 dequantization: dequantization ?? "uniform", command: command, dataSet: flowData)
         }
         let total = config.hyperparameters["steps"]?.int ?? 2000
