@@ -55,19 +55,7 @@ struct DemoLikelihood: ParsableCommand {
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let path = out + "/samples.png"
-        if source.isToy {
-            func pts(_ t: Tensor) -> [(Double, Double)] { let v = t.scalars; return (0..<t.shape[0]).map { (Double(v[2 * $0]), Double(v[2 * $0 + 1])) } }
-            let range = (x: -5.0...5.0, y: -5.0...5.0)
-            try Plot.sideBySide([Plot.scatter(title: "held-out data", points: pts(test), range: range, color: .blue)]
-                                + rows.map { Plot.scatter(title: "samples of \($0.name)", points: pts($0.samples), range: range, color: .orange) }).writePNG(path)
-        } else {
-            let shape = source.exampleShape
-            let grids = ([test] + rows.map(\.samples)).map { t -> RGBImage in
-                let n = min(36, t.shape[0])
-                return RGBImage.grid(t.slice(axis: 0, 0..<n).reshaped([n] + shape).clamped(min: 0, max: 1), columns: 6, scale: 2)
-            }
-            try Plot.sideBySide(grids).writePNG(path)
-        }
+        try LikelihoodVsSamples.samplesPicture(test: test, reports: rows, data: source).writePNG(path)
         print("wrote \(path) (left to right: held-out data, p, p1, p2)")
     }
 }

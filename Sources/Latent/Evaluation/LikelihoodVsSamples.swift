@@ -137,3 +137,22 @@ public struct LikelihoodVsSamples: Sendable {
         ]
     }
 }
+
+extension LikelihoodVsSamples {
+    /// Held-out data beside the samples of each model, left to right: scatters on [-5, 5]^2 for
+    /// 2-D toys, 6-column grids of 36 images for image data (rows in [0, 1], `data`'s shape).
+    public static func samplesPicture(test: Tensor, reports: [ModelReport], data: GANData) -> RGBImage {
+        if data.isToy {
+            func pts(_ t: Tensor) -> [(Double, Double)] { let v = t.scalars; return (0..<t.shape[0]).map { (Double(v[2 * $0]), Double(v[2 * $0 + 1])) } }
+            let range = (x: -5.0...5.0, y: -5.0...5.0)
+            return Plot.sideBySide([Plot.scatter(title: "held-out data", points: pts(test), range: range, color: .blue)]
+                                   + reports.map { Plot.scatter(title: "samples of \($0.name)", points: pts($0.samples), range: range, color: .orange) })
+        }
+        let shape = data.exampleShape
+        let grids = ([test] + reports.map(\.samples)).map { t -> RGBImage in
+            let n = Swift.min(36, t.shape[0])
+            return RGBImage.grid(t.slice(axis: 0, 0..<n).reshaped([n] + shape).clamped(min: 0, max: 1), columns: 6, scale: 2)
+        }
+        return Plot.sideBySide(grids)
+    }
+}
