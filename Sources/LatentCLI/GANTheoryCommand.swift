@@ -46,4 +46,3 @@ struct GANTheory: ParsableCommand {
     }
 }
 
-// MARK: latent twosample

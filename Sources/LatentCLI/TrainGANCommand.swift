@@ -92,4 +92,3 @@ struct TrainGAN: ParsableCommand {
     }
 }
 
-// MARK: latent gan theory

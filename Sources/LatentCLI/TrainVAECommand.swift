@@ -15,27 +15,27 @@ struct TrainVAE: ParsableCommand, UsesMPIRanks {
           mpirun -np 4 latent train vae --model beta-vae --data dsprites --out runs/b4 --data-parallel
         """)
 
-    @Option(help: "vae, beta-vae, annealed-vae, beta-tcvae, factor-vae, dip-vae-1 or dip-vae-2") var model = "vae"
+    @Option(help: "vae, beta-vae, annealed-vae, beta-tcvae, factor-vae, dip-vae-1 or dip-vae-2") var model = VAEOptions().model
     @Option(help: "beta of beta-VAE (default 4) and beta-TCVAE (default 6).") var beta: Double?
     @Option(name: .customLong("lambda-od"), help: "DIP-VAE off-diagonal weight (default 10).") var lambdaOD: Double?
     @Option(name: .customLong("lambda-d"), help: "DIP-VAE diagonal weight (default 10 x lambda-od for I, lambda-od for II).") var lambdaD: Double?
     @Option(help: "gamma of AnnealedVAE (default 1000) and FactorVAE (default 30).") var gamma: Double?
     @Option(name: .customLong("c-max"), help: "AnnealedVAE's final capacity in nats (default 25).") var cMax: Double?
     @Option(name: .customLong("c-steps"), help: "Steps over which AnnealedVAE's capacity rises (default 100000, or --steps if fewer).") var cSteps: Int?
-    @Option(help: "gaussian, planar:K (amortised) or iaf:K") var posterior = "gaussian"
-    @Option(help: "normal or maf:K") var prior = "normal"
-    @Option(help: "Data set name (dsprites, noisy-dsprites, color-dsprites, shapes-tiny, fashion-mnist, idx:PATH).") var data = "dsprites"
-    @Option(help: "Pixel encoding of image sets: scaled, dynamic-binarized or static-binarized.") var encoding = "dynamic-binarized"
-    @Option var steps = 10000
-    @Option(name: .customLong("batch-size")) var batchSize = 64
-    @Option var lr = 1e-4
-    @Option var seed: UInt64 = 0
-    @Option(help: "Latent dimensions.") var latent = 10
-    @Option(help: "auto (conv for 64x64, else mlp), conv or mlp") var network = "auto"
-    @Option(help: "MLP hidden sizes, comma-separated (decoder mirrored).") var hidden = "512,256"
-    @Option(help: "bernoulli, gaussian or gaussian-learned") var likelihood = "bernoulli"
-    @Option(name: .customLong("discriminator-hidden"), help: "FactorVAE discriminator hidden sizes.") var discriminatorHidden = "1000,1000,1000,1000,1000,1000"
-    @Option(name: .customLong("checkpoint-every")) var checkpointEvery = 1000
+    @Option(help: "gaussian, planar:K (amortised) or iaf:K") var posterior = VAEOptions().posterior
+    @Option(help: "normal or maf:K") var prior = VAEOptions().prior
+    @Option(help: "Data set name (dsprites, noisy-dsprites, color-dsprites, shapes-tiny, fashion-mnist, idx:PATH).") var data = VAEOptions().data
+    @Option(help: "Pixel encoding of image sets: scaled, dynamic-binarized or static-binarized.") var encoding = VAEOptions().encoding
+    @Option var steps = VAEOptions().steps
+    @Option(name: .customLong("batch-size")) var batchSize = VAEOptions().batchSize
+    @Option var lr = VAEOptions().lr
+    @Option var seed: UInt64 = VAEOptions().seed
+    @Option(help: "Latent dimensions.") var latent = VAEOptions().latent
+    @Option(help: "auto (conv for 64x64, else mlp), conv or mlp") var network = VAEOptions().network
+    @Option(help: "MLP hidden sizes, comma-separated (decoder mirrored).") var hidden = VAEOptions().hidden.map(String.init).joined(separator: ",")
+    @Option(help: "bernoulli, gaussian or gaussian-learned") var likelihood = VAEOptions().likelihood
+    @Option(name: .customLong("discriminator-hidden"), help: "FactorVAE discriminator hidden sizes.") var discriminatorHidden = VAEOptions().discriminatorHidden.map(String.init).joined(separator: ",")
+    @Option(name: .customLong("checkpoint-every")) var checkpointEvery = VAEOptions().checkpointEvery
     @Option(name: .customLong("log-every"), help: "Steps between rows of log.csv.") var logEvery = 10
     @Option(help: "Run directory.") var out: String
     @Flag(help: "Replace an existing run directory.") var overwrite = false
@@ -50,35 +50,19 @@ struct TrainVAE: ParsableCommand, UsesMPIRanks {
     }
 
     func run() throws {
-        // An AnnealedVAE shorter than its default ramp reaches c_max at its last step.
-        let objective = try VAEObjective(name: model, beta: beta.map(Float.init), gamma: gamma.map(Float.init), cMax: cMax.map(Float.init),
-                                         iterationThreshold: cSteps ?? Swift.min(VAEObjective.Defaults.iterationThreshold, steps),
-                                         lambdaOffDiagonal: lambdaOD.map(Float.init), lambdaDiagonal: lambdaD.map(Float.init))
-        guard let enc = PixelEncoding(rawValue: encoding) else { throw ValidationError("--encoding: unknown encoding '\(encoding)'") }
-        let vaeData = try VAEData(name: data, batchSize: batchSize, encoding: enc, seed: seed)
-        let shape = vaeData.observationShape
-        let is64 = shape.count == 3 && shape[1] == 64 && shape[2] == 64
-        let net: VAESpec.Network
-        switch network {
-        case "auto": net = is64 ? .conv64 : .mlp
-        case "conv":
-            guard is64 else { throw ValidationError("--network conv needs 64x64 images; \(data) has \(shape)") }
-            net = .conv64
-        case "mlp": net = .mlp
-        default: throw ValidationError("--network must be auto, conv or mlp")
-        }
         func sizes(_ s: String, _ name: String) throws -> [Int] {
             let v = s.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !v.isEmpty, v.allSatisfy({ $0 > 0 }) else { throw ValidationError("\(name): expected comma-separated positive sizes, got '\(s)'") }
             return v
         }
-        guard let lik = LikelihoodKind(rawValue: likelihood) else { throw ValidationError("--likelihood must be bernoulli, gaussian or gaussian-learned") }
-        let spec = VAESpec(inputShape: shape, latent: latent, network: net, hidden: try sizes(hidden, "--hidden"), likelihood: lik,
-                           posterior: try PosteriorKind(parsing: posterior), prior: try PriorKind(parsing: prior),
-                           discriminatorHidden: try sizes(discriminatorHidden, "--discriminator-hidden"))
-        let config = VAERun.config(objective: objective, spec: spec, data: vaeData, steps: steps, batchSize: batchSize, learningRate: lr,
-                                   seed: seed, command: (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-                                   checkpointEvery: checkpointEvery)
+        var options = VAEOptions()
+        options.model = model; options.beta = beta.map(Float.init); options.gamma = gamma.map(Float.init); options.cMax = cMax.map(Float.init)
+        options.cSteps = cSteps; options.lambdaOffDiagonal = lambdaOD.map(Float.init); options.lambdaDiagonal = lambdaD.map(Float.init)
+        options.posterior = posterior; options.prior = prior; options.data = data; options.encoding = encoding
+        options.steps = steps; options.batchSize = batchSize; options.lr = lr; options.seed = seed; options.latent = latent
+        options.network = network; options.hidden = try sizes(hidden, "--hidden"); options.likelihood = likelihood
+        options.discriminatorHidden = try sizes(discriminatorHidden, "--discriminator-hidden"); options.checkpointEvery = checkpointEvery
+        let (vaeData, config) = try options.make(command: (["latent"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         let world = try MPIWorld.shared()
         if world.size > 1 && !dataParallel {
             throw ValidationError("started as \(world.size) MPI ranks: pass --data-parallel to split the batches across them")

@@ -52,4 +52,3 @@ struct TwoSample: ParsableCommand {
     }
 }
 
-// MARK: latent demo likelihood

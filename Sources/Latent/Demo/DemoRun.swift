@@ -96,11 +96,10 @@ public struct DemoRun: Sendable {
                 let dir = out + "/" + model
                 // An MLP encoder/decoder keeps the demo within minutes; `latent train vae` defaults to the
                 // disentanglement_lib convolutional pair for 64x64 images.
-                let vaeData = try VAEData(name: "dsprites", batchSize: 64, encoding: .dynamicBinarized, seed: seed)
-                let spec = VAESpec(inputShape: vaeData.observationShape, latent: 10, network: .mlp, hidden: tiny ? [32] : [512, 256])
-                let objective: VAEObjective = model == "beta-vae" ? .betaVAE(beta: 4) : .dipVAE2(lambdaOffDiagonal: 10)
-                let vaeConfig = VAERun.config(objective: objective, spec: spec, data: vaeData, steps: steps(1500, tiny: 12),
-                                              batchSize: 64, learningRate: 1e-3, seed: seed, command: "latent demo")
+                var options = VAEOptions()
+                options.model = model; options.data = "dsprites"; options.steps = steps(1500, tiny: 12); options.lr = 1e-3
+                options.seed = seed; options.network = "mlp"; options.hidden = tiny ? [32] : [512, 256]
+                let (vaeData, vaeConfig) = try options.make(command: "latent demo")
                 try VAERun.train(config: vaeConfig, data: vaeData, directory: dir, overwrite: true)
                 let (_, config, vae, data) = try VAERun.open(dir)
                 let ev = try VAERun.evaluate(model: vae, data: data, points: tiny ? 64 : 500, importanceSamples: tiny ? 4 : 50, seed: config.seed &+ 1)
