@@ -155,4 +155,51 @@ extension LikelihoodVsSamples {
         }
         return Plot.sideBySide(grids)
     }
+
+    /// `latent demo likelihood`: the three models fitted on `trainSize` rows of `data`, their
+    /// held-out likelihood and two-sample tests on `testSize` rows, the table and its reading as
+    /// lines to print, and `out/samples.png` (held-out data, then each model's samples).
+    public static func demonstrate(data: String, trainSize: Int, testSize: Int, epsilon: Double, samples: Int, permutations: Int,
+                                   seed: UInt64, out: String) throws -> [String] {
+        var lines: [String] = []
+        let source = try GANData.named(data)
+        var rng = RandomGenerator(seed: seed)
+        var dataRng = rng.forked(stream: 1)
+        let all = source.rows(trainSize + testSize, rng: &dataRng)
+        let train = all.slice(axis: 0, 0..<trainSize).detached()
+        let test = all.slice(axis: 0, trainSize..<(trainSize + testSize)).detached()
+        var demo = Self(train: train, test: test, epsilon: epsilon)
+        demo.permutations = permutations
+        let dims = train.shape[1]
+        lines.append("data \(data): \(trainSize) training and \(testSize) held-out points, \(dims) dimensions\(source.isToy ? "" : " (pixels dequantized: (v + U) / 256)")")
+        let rows = demo.run(sampleCount: samples, rng: &rng)
+
+        lines.append("")
+        lines.append("model  held-out LL (nats)  bits/dim   MMD^2      MMD p    C2ST acc  C2ST p     what")
+        for r in rows {
+            lines.append(r.name.padding(toLength: 5, withPad: " ", startingAt: 0)
+                  + String(format: "  %18.2f  %8.3f  %9.3g  %7.3f  %8.3f  %9.3g", r.heldOutLogLikelihood, r.bitsPerDimension,
+                           r.mmd.statistic, r.mmd.pValue, r.c2st.statistic, r.c2st.pValue) + "  " + r.summary)
+        }
+        let p = rows[0], p1 = rows[1], p2 = rows[2]
+        lines.append("")
+        // The readings follow from the numbers: a test rejects at alpha = 0.05.
+        let alpha = 0.05
+        func verdict(_ r: ModelReport) -> String {
+            let rejected = [("MMD", r.mmd.pValue), ("C2ST", r.c2st.pValue)].filter { $0.1 < alpha }.map(\.0)
+            return rejected.isEmpty ? "neither two-sample test rejects its samples at alpha \(alpha)"
+                                    : "\(rejected.joined(separator: " and ")) reject\(rejected.count == 1 ? "s" : "") its samples at alpha \(alpha)"
+        }
+        lines.append(String(format: "p1 vs p: held-out LL %.1f nats lower; ", p.heldOutLogLikelihood - p1.heldOutLogLikelihood)
+                     + verdict(p1) + String(format: " (MMD p %.3g, C2ST accuracy %.2f, p %.3g).", p1.mmd.pValue, p1.c2st.statistic, p1.c2st.pValue))
+        lines.append(String(format: "p2 vs p: held-out LL differs by %+.2f nats (bound: -log 100 = -%.2f, i.e. %.4f bits/dim); ",
+                            p2.heldOutLogLikelihood - p.heldOutLogLikelihood, Foundation.log(100.0), Foundation.log(100.0) / (Double(dims) * Foundation.log(2.0)))
+                     + verdict(p2) + String(format: " (MMD p %.3g, C2ST accuracy %.2f, p %.3g).", p2.mmd.pValue, p2.c2st.statistic, p2.c2st.pValue))
+
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let path = out + "/samples.png"
+        try samplesPicture(test: test, reports: rows, data: source).writePNG(path)
+        lines.append("wrote \(path) (left to right: held-out data, p, p1, p2)")
+        return lines
+    }
 }
