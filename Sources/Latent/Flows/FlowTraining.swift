@@ -355,11 +355,12 @@ public final class FlowTrainer {
     /// state and ActNorm flags. With `optimizer: false` the Adam state is not read (enough for
     /// evaluation and sampling).
     public func restore(from run: RunDirectory, optimizer withOptimizer: Bool = true) throws {
-        try restore(info: run.loadCheckpoint(into: checkpointTensors, optimizer: withOptimizer ? optimizer : nil))
+        try restore(run.loadCheckpoint(into: checkpointTensors, optimizer: withOptimizer ? optimizer : nil))
     }
 
-    /// The non-tensor part of a loaded checkpoint: step, generator, legacy ActNorm flags.
-    func restore(info: Checkpoint.Info) throws {
+    /// Takes the step and the generator from a loaded checkpoint, and reads the ActNorm flags of a
+    /// checkpoint written before they were module state (`TrainingSession`).
+    public func restore(_ info: Checkpoint.Info) throws {
         step = info.step
         if let r = info.rng { rng = r }
         if !info.missingModuleState.isEmpty {
@@ -444,12 +445,6 @@ extension FlowTrainer: TrainingSession {
     public var checkpointOptimizer: (any CheckpointableOptimizer)? { optimizer }
     /// The toy-point and dequantization-noise generator.
     public var checkpointRandomState: RandomGenerator? { rng }
-
-    /// Takes the step and the generator from the checkpoint, and reads the ActNorm flags of a
-    /// checkpoint written before they were module state.
-    public func restore(_ info: Checkpoint.Info) throws {
-        try restore(info: info)
-    }
 
     /// One step's values in ``termNames`` order.
     public func trainStep() throws -> [Double] { try trainStepTerms().map(\.1) }
