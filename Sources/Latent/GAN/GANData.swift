@@ -38,7 +38,7 @@ public struct GANData: Sendable {
     public func rows(_ n: Int, rng: inout RandomGenerator) -> Tensor {
         let x: Tensor
         if let set = imageSet {
-            guard n <= set.count else { fatalError("\(name) has \(set.count) images, \(n) requested") }
+            check(n <= set.count, "\(name) has \(set.count) images, \(n) requested")
             x = set.floats(rng.permutation(set.count).prefix(n)) * 2 - 1
         } else {
             x = draw(n, &rng)
